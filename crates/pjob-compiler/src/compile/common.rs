@@ -1,0 +1,258 @@
+//! The parts of the request every processor class shares.
+
+use std::path::{Path, PathBuf};
+
+use pjob_manifest::{CommonSpec, Manifest};
+
+use super::JOB_NAME;
+use crate::request::{
+    AthenaDatasetDefinition, ClusterConfig, DatasetDefinition, ExperimentConfig, FeatureStoreOutput, NetworkConfig,
+    ProcessingInput, ProcessingOutput, ProcessingOutputConfig, ProcessingResources, RedshiftDatasetDefinition,
+    S3Input, S3Output, StoppingCondition, Tag, VpcConfig,
+};
+use crate::{Artifact, CompileError, CompileOptions, s3_uri};
+
+/// The manifest and options, with the helpers every class uses.
+pub(crate) struct Ctx<'a> {
+    pub manifest: &'a Manifest,
+    pub options: &'a CompileOptions,
+    pub common: &'a CommonSpec,
+}
+
+/// Serialized name of a unit enum value (`S3Prefix`, `EndOfJob`, ...).
+pub(crate) fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(manifest: &'a Manifest, options: &'a CompileOptions) -> Ctx<'a> {
+        Ctx { manifest, options, common: manifest.spec.common() }
+    }
+
+    /// `s3://<default bucket>`.
+    pub fn bucket_uri(&self) -> String {
+        format!("s3://{}", self.options.default_bucket)
+    }
+
+    /// `code_location`, or the default bucket.
+    pub fn code_base(&self) -> String {
+        self.common.code_location.clone().unwrap_or_else(|| self.bucket_uri())
+    }
+
+    /// `<code base>/<job>/<parts...>`, where the SDK uploads a job's code.
+    pub fn code_uri(&self, parts: &[&str]) -> String {
+        let base = self.code_base();
+        s3_uri::join([base.as_str(), JOB_NAME].into_iter().chain(parts.iter().copied()))
+    }
+
+    /// A manifest path resolved against the manifest's folder.
+    pub fn local_path(&self, path: &str) -> PathBuf {
+        let path = path.strip_prefix("file://").unwrap_or(path);
+        self.options.base_dir.join(path)
+    }
+
+    /// An artifact for a local file at `uri`.
+    pub fn file_artifact(&self, pointer: &str, uri: String, path: &Path) -> Result<Artifact, CompileError> {
+        Artifact::file(uri, path.to_path_buf()).map_err(|source| CompileError::ReadFile {
+            pointer: pointer.to_string(),
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Uploads a local file or folder under `prefix` as the SDK's
+    /// `S3Uploader.upload` does: a file lands at `prefix/<file name>` (the
+    /// returned URI); a folder's files land under `prefix` (returned).
+    pub fn upload_local(&self, pointer: &str, path: &Path, prefix: String) -> Result<(String, Vec<Artifact>), CompileError> {
+        if path.is_dir() {
+            let mut files = Vec::new();
+            collect_files(path, path, &mut files).map_err(|source| CompileError::ReadFile {
+                pointer: pointer.to_string(),
+                path: path.to_path_buf(),
+                source,
+            })?;
+            files.sort();
+            let artifacts = files
+                .into_iter()
+                .map(|rel| {
+                    let uri = s3_uri::join([prefix.as_str(), rel.as_str()]);
+                    self.file_artifact(pointer, uri, &path.join(&rel))
+                })
+                .collect::<Result<_, _>>()?;
+            Ok((prefix, artifacts))
+        } else {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let uri = s3_uri::join([prefix.as_str(), name.as_str()]);
+            let artifact = self.file_artifact(pointer, uri.clone(), path)?;
+            Ok((uri, vec![artifact]))
+        }
+    }
+
+    /// The user's inputs: named as the SDK names them, local sources uploaded.
+    pub fn inputs(&self, inputs: &[pjob_manifest::ProcessingInput]) -> Result<(Vec<ProcessingInput>, Vec<Artifact>), CompileError> {
+        let mut out = Vec::with_capacity(inputs.len());
+        let mut artifacts = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let name = input.name.clone().unwrap_or_else(|| format!("input-{}", i + 1));
+            if let Some(dd) = &input.dataset_definition {
+                out.push(ProcessingInput {
+                    input_name: name,
+                    app_managed: input.app_managed,
+                    s3_input: None,
+                    dataset_definition: Some(dataset_definition(dd)),
+                });
+                continue;
+            }
+            let source = input.source.clone().unwrap_or_default();
+            let s3_uri = if s3_uri::is_s3(&source) {
+                source
+            } else {
+                let prefix = s3_uri::join([self.bucket_uri().as_str(), JOB_NAME, "input", name.as_str()]);
+                let (uri, files) = self.upload_local(&format!("/spec/inputs/{i}/source"), &self.local_path(&source), prefix)?;
+                artifacts.extend(files);
+                uri
+            };
+            out.push(ProcessingInput {
+                input_name: name,
+                app_managed: input.app_managed,
+                s3_input: Some(S3Input {
+                    s3_uri,
+                    local_path: input.destination.clone(),
+                    s3_data_type: enum_name(&input.s3_data_type),
+                    s3_input_mode: Some(enum_name(&input.s3_input_mode)),
+                    s3_data_distribution_type: Some(enum_name(&input.s3_data_distribution_type)),
+                    s3_compression_type: Some(enum_name(&input.s3_compression_type)),
+                }),
+                dataset_definition: None,
+            });
+        }
+        Ok((out, artifacts))
+    }
+
+    /// The outputs: named as the SDK names them, with default destinations.
+    pub fn outputs(&self, outputs: &[pjob_manifest::ProcessingOutput]) -> Vec<ProcessingOutput> {
+        outputs
+            .iter()
+            .enumerate()
+            .map(|(i, output)| {
+                let name = output.name.clone().unwrap_or_else(|| format!("output-{}", i + 1));
+                let s3_output = match &output.feature_store_output {
+                    Some(_) => None,
+                    None => {
+                        let destination = match &output.destination {
+                            Some(d) => d.clone(),
+                            None => s3_uri::join([self.bucket_uri().as_str(), JOB_NAME, "output", name.as_str()]),
+                        };
+                        Some(S3Output {
+                            s3_uri: destination,
+                            local_path: output.source.clone(),
+                            s3_upload_mode: enum_name(&output.s3_upload_mode),
+                        })
+                    }
+                };
+                ProcessingOutput {
+                    output_name: name,
+                    app_managed: output.app_managed,
+                    s3_output,
+                    feature_store_output: output
+                        .feature_store_output
+                        .as_ref()
+                        .map(|f| FeatureStoreOutput { feature_group_name: f.feature_group_name.clone() }),
+                }
+            })
+            .collect()
+    }
+
+    pub fn output_config(&self, outputs: Vec<ProcessingOutput>) -> Option<ProcessingOutputConfig> {
+        if outputs.is_empty() && self.common.output_kms_key.is_none() {
+            return None;
+        }
+        Some(ProcessingOutputConfig { outputs, kms_key_id: self.common.output_kms_key.clone() })
+    }
+
+    pub fn resources(&self) -> ProcessingResources {
+        ProcessingResources {
+            cluster_config: ClusterConfig {
+                instance_count: self.common.instance_count,
+                instance_type: self.common.instance_type.clone(),
+                volume_size_in_gb: self.common.volume_size_in_gb,
+                volume_kms_key_id: self.common.volume_kms_key.clone(),
+            },
+        }
+    }
+
+    pub fn stopping_condition(&self) -> Option<StoppingCondition> {
+        self.common.max_runtime_in_seconds.map(|s| StoppingCondition { max_runtime_in_seconds: s })
+    }
+
+    pub fn network_config(&self) -> Option<NetworkConfig> {
+        self.common.network_config.as_ref().map(|n| NetworkConfig {
+            enable_inter_container_traffic_encryption: n.encrypt_inter_container_traffic,
+            enable_network_isolation: n.enable_network_isolation,
+            vpc_config: (!n.security_group_ids.is_empty() && !n.subnets.is_empty()).then(|| VpcConfig {
+                security_group_ids: n.security_group_ids.clone(),
+                subnets: n.subnets.clone(),
+            }),
+        })
+    }
+
+    pub fn experiment_config(&self) -> Option<ExperimentConfig> {
+        self.common.experiment_config.as_ref().map(|e| ExperimentConfig {
+            experiment_name: e.experiment_name.clone(),
+            trial_name: e.trial_name.clone(),
+            trial_component_display_name: e.trial_component_display_name.clone(),
+            run_name: e.run_name.clone(),
+        })
+    }
+
+    pub fn tags(&self) -> Vec<Tag> {
+        self.manifest.metadata.tags.iter().map(|(k, v)| Tag { key: k.clone(), value: v.clone() }).collect()
+    }
+}
+
+fn dataset_definition(dd: &pjob_manifest::DatasetDefinition) -> DatasetDefinition {
+    DatasetDefinition {
+        athena_dataset_definition: dd.athena_dataset_definition.as_ref().map(|a| AthenaDatasetDefinition {
+            catalog: a.catalog.clone(),
+            database: a.database.clone(),
+            query_string: a.query_string.clone(),
+            work_group: a.work_group.clone(),
+            output_s3_uri: a.output_s3_uri.clone(),
+            kms_key_id: a.kms_key_id.clone(),
+            output_format: enum_name(&a.output_format),
+            output_compression: a.output_compression.as_ref().map(enum_name),
+        }),
+        redshift_dataset_definition: dd.redshift_dataset_definition.as_ref().map(|r| RedshiftDatasetDefinition {
+            cluster_id: r.cluster_id.clone(),
+            database: r.database.clone(),
+            db_user: r.db_user.clone(),
+            query_string: r.query_string.clone(),
+            cluster_role_arn: r.cluster_role_arn.clone(),
+            output_s3_uri: r.output_s3_uri.clone(),
+            kms_key_id: r.kms_key_id.clone(),
+            output_format: enum_name(&r.output_format),
+            output_compression: r.output_compression.as_ref().map(enum_name),
+        }),
+        local_path: dd.local_path.clone(),
+        data_distribution_type: dd.data_distribution_type.as_ref().map(enum_name),
+        input_mode: dd.input_mode.as_ref().map(enum_name),
+    }
+}
+
+/// Relative paths (with `/`) of every file under `dir`.
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+        }
+    }
+    Ok(())
+}

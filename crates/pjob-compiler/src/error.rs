@@ -1,0 +1,101 @@
+//! What can stop a manifest from compiling.
+
+use std::path::PathBuf;
+
+/// A compile error, located by the JSON pointer of the manifest value at fault
+/// (`/spec/code`), so the caller can show it in the file.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// A local file the job needs cannot be read.
+    #[error("cannot read {path}: {source}")]
+    ReadFile {
+        /// The manifest value naming the file.
+        pointer: String,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The job needs a region (for an image URI or the default bucket) and none is set.
+    #[error("no AWS region is set, and this job's image depends on it")]
+    MissingRegion {
+        /// The value that needs it.
+        pointer: String,
+    },
+    /// An image could not be resolved from the SDK's tables.
+    #[error("{source}")]
+    ImageUri {
+        /// The value at fault.
+        pointer: String,
+        /// Why.
+        source: crate::image_uri::ImageUriError,
+    },
+    /// The source folder could not be packed.
+    #[error("{source}")]
+    Archive {
+        /// The value at fault.
+        pointer: String,
+        /// Why.
+        source: crate::archive::ArchiveError,
+    },
+    /// A `git_config` repository could not be cloned or checked out.
+    #[error("git {action} failed for {repo}: {detail}")]
+    Git {
+        /// The `git_config` value.
+        pointer: String,
+        /// The repository.
+        repo: String,
+        /// `clone` or `checkout`.
+        action: &'static str,
+        /// What git said.
+        detail: String,
+    },
+    /// A combination the SDK refuses.
+    #[error("{message}")]
+    Refused {
+        /// The value at fault.
+        pointer: String,
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
+    },
+}
+
+impl CompileError {
+    /// JSON pointer of the manifest value at fault.
+    pub fn pointer(&self) -> &str {
+        match self {
+            CompileError::ReadFile { pointer, .. }
+            | CompileError::MissingRegion { pointer }
+            | CompileError::ImageUri { pointer, .. }
+            | CompileError::Archive { pointer, .. }
+            | CompileError::Git { pointer, .. }
+            | CompileError::Refused { pointer, .. } => pointer,
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn help(&self) -> String {
+        match self {
+            CompileError::ReadFile { .. } => "check the path; relative paths resolve against the manifest's folder".into(),
+            CompileError::MissingRegion { .. } => "pass --region, or set AWS_REGION".into(),
+            CompileError::ImageUri { .. } => "use one of the known values, or set `image_uri` yourself".into(),
+            CompileError::Archive { .. } => "keep every file of the source folder inside it".into(),
+            CompileError::Git { .. } => "check `git_config`: the repository URL, branch and commit".into(),
+            CompileError::Refused { help, .. } => help.clone(),
+        }
+    }
+
+    /// A stable code for the kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CompileError::ReadFile { .. } => "pjob::missing-file",
+            CompileError::MissingRegion { .. } => "pjob::missing-region",
+            CompileError::ImageUri { .. } => "pjob::unknown-image",
+            CompileError::Archive { .. } => "pjob::archive",
+            CompileError::Git { .. } => "pjob::git",
+            CompileError::Refused { .. } => "pjob::refused",
+        }
+    }
+}

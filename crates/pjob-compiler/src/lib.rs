@@ -1,0 +1,107 @@
+//! Typed manifests in, exact `CreateProcessingJob` requests plus artifacts out.
+//!
+//! The compiler is pure and offline: it reads the local files a manifest
+//! names (to hash and pack them) and nothing else. It produces what the
+//! SageMaker Python SDK would send for the same settings: generated input
+//! and output names, default output destinations, the code inputs and
+//! bootstrap scripts of each processor class, and the image URIs of the
+//! SDK's tables. The executors upload the [`Artifact`]s and send the
+//! [`CreateProcessingJobRequest`].
+
+/// TEMP until the archive module lands.
+pub mod archive {
+    /// TEMP.
+    #[derive(Debug, thiserror::Error)]
+    #[error("archive")]
+    pub struct ArchiveError;
+}
+mod artifact;
+mod compile;
+mod error;
+/// TEMP until the image module lands.
+pub mod image_uri {
+    /// TEMP.
+    #[derive(Debug, thiserror::Error)]
+    #[error("image")]
+    pub struct ImageUriError;
+}
+pub mod naming;
+pub mod request;
+pub mod s3_uri;
+
+use std::path::PathBuf;
+use std::time::SystemTime;
+
+use pjob_manifest::{Kind, Manifest, NamingPolicy};
+use serde::Serialize;
+
+pub use artifact::{Artifact, ArtifactBody, sha256_hex};
+pub use error::CompileError;
+pub use request::CreateProcessingJobRequest;
+
+/// What compilation needs besides the manifest.
+#[derive(Debug, Clone)]
+pub struct CompileOptions {
+    /// AWS region (for image URIs); `None` when unknown.
+    pub region: Option<String>,
+    /// Bucket for uploaded artifacts and default output destinations.
+    pub default_bucket: String,
+    /// Folder relative paths in the manifest resolve against.
+    pub base_dir: PathBuf,
+    /// Force the SDK's timestamp naming (`--new`), whatever the manifest says.
+    pub force_timestamp_name: bool,
+    /// The time used for timestamp names.
+    pub now: SystemTime,
+}
+
+/// A compiled job: the request and the artifacts it needs uploaded first.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompiledJob {
+    /// The request, in the API's field names.
+    pub request: CreateProcessingJobRequest,
+    /// Objects to upload before the request is sent.
+    pub artifacts: Vec<Artifact>,
+    /// The kind of job.
+    #[serde(skip)]
+    pub kind: Kind,
+    /// KMS key the artifacts are uploaded with (`spec.kms_key`).
+    #[serde(skip)]
+    pub upload_kms_key: Option<String>,
+    /// Hex SHA-256 of the request (before naming) and every artifact.
+    #[serde(skip)]
+    pub content_hash: String,
+    /// How the job name was chosen.
+    #[serde(skip)]
+    pub naming: JobNaming,
+}
+
+/// How a compiled job's name was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobNaming {
+    /// `spec.job_name`.
+    Fixed,
+    /// `<name>-<content hash>`: re-applying finds the same job.
+    ContentHash,
+    /// `<name>-<timestamp>`: every apply is a new job.
+    Timestamp,
+}
+
+impl CompiledJob {
+    /// The job's name.
+    pub fn name(&self) -> &str {
+        &self.request.processing_job_name
+    }
+}
+
+/// Compiles a validated manifest.
+pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<CompiledJob, CompileError> {
+    let draft = compile::draft(manifest, options)?;
+    let common = manifest.spec.common();
+    let naming = match (&common.job_name, common.naming) {
+        (Some(_), _) => JobNaming::Fixed,
+        _ if options.force_timestamp_name => JobNaming::Timestamp,
+        (None, Some(NamingPolicy::Timestamp)) => JobNaming::Timestamp,
+        (None, _) => JobNaming::ContentHash,
+    };
+    Ok(compile::finish(manifest, draft, naming, options))
+}

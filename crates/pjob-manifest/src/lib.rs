@@ -1,0 +1,57 @@
+//! The pjob manifest: its typed model, its JSON Schema, and validation.
+//!
+//! A [`pjob_source::Document`] (after the template pass) goes in;
+//! [`validate`] checks it against the [schema](schema::schema) and against
+//! the rules a schema cannot say, and returns the typed [`Manifest`] or every
+//! problem found, each a located [`Diagnostic`].
+
+pub mod model;
+pub mod schema;
+mod rules;
+mod schema_check;
+mod suggest;
+
+use std::path::PathBuf;
+
+pub use model::*;
+use pjob_source::{Diagnostic, Document, SourceFile};
+
+/// Where the job is going to run; a few rules differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Target {
+    /// SageMaker: outputs go to S3.
+    #[default]
+    Aws,
+    /// This machine (`apply --local`): outputs may go to local folders.
+    Local,
+}
+
+/// What validation needs besides the document.
+#[derive(Debug, Clone)]
+pub struct ValidationContext {
+    /// Folder relative paths in the manifest resolve against.
+    pub base_dir: PathBuf,
+    /// Where the job will run.
+    pub target: Target,
+}
+
+/// Whether a document is a pjob manifest at all (`apiVersion: pjob/...`).
+/// Other YAML in a folder (CI files, Kubernetes objects) is skipped.
+pub fn is_manifest(doc: &Document) -> bool {
+    doc.root.get("apiVersion").and_then(|v| v.as_str()).is_some_and(|v| v.starts_with("pjob/"))
+}
+
+/// Validates a (rendered) document: schema first, then the semantic rules.
+/// Returns the typed manifest, or every problem found.
+pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> Result<Manifest, Vec<Diagnostic>> {
+    let json = doc.root.to_json();
+    let problems = schema_check::check(file, &doc.root, &json);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let manifest = Manifest::from_json(json).map_err(|e| {
+        vec![Diagnostic::new(file, doc.root.span, "pjob::invalid", format!("invalid manifest: {e}"))]
+    })?;
+    let problems = rules::check(file, &doc.root, &manifest, ctx);
+    if problems.is_empty() { Ok(manifest) } else { Err(problems) }
+}

@@ -1,0 +1,315 @@
+//! `ClarifyProcessor`: the SDK's `SageMakerClarifyProcessor` and its config objects.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+use super::{CommonSpec, S3CompressionType, S3DataDistributionType};
+
+/// `spec` of a `ClarifyProcessor`: bias and explainability analyses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ClarifyProcessorSpec {
+    /// Clarify image version (default: the region's current one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// What to run: the SDK's `run_pre_training_bias`, `run_post_training_bias`,
+    /// both (`run_bias`) or `run_explainability`.
+    #[schemars(length(min = 1))]
+    pub analyses: Vec<Analysis>,
+    /// The dataset and where results go (the SDK's `DataConfig`).
+    pub data_config: DataConfig,
+    /// Label and facets for bias analyses (the SDK's `BiasConfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bias_config: Option<BiasConfig>,
+    /// The model to query (the SDK's `ModelConfig`); needed for post-training bias and explainability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_config: Option<ModelConfig>,
+    /// How to read the model's predictions (the SDK's `ModelPredictedLabelConfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_predicted_label_config: Option<ModelPredictedLabelConfig>,
+    /// SHAP settings for explainability (the SDK's `SHAPConfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shap_config: Option<ShapConfig>,
+    /// Index or JSONPath of the model's score to explain (explainability).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_scores: Option<LabelValue>,
+    /// Pre-training bias metrics: `all` or a list.
+    #[serde(default = "Methods::all")]
+    pub pre_training_methods: Methods,
+    /// Post-training bias metrics: `all` or a list.
+    #[serde(default = "Methods::all")]
+    pub post_training_methods: Methods,
+    /// Fields every kind shares.
+    #[serde(flatten)]
+    pub common: CommonSpec,
+}
+
+/// A Clarify analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Analysis {
+    /// Bias in the data, before training.
+    PreTrainingBias,
+    /// Bias in the model's predictions.
+    PostTrainingBias,
+    /// SHAP feature attributions.
+    Explainability,
+}
+
+/// A metric selection: `all` or a list of metric names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Methods {
+    /// Every metric (`"all"`).
+    All(AllKeyword),
+    /// The listed metrics.
+    List(Vec<String>),
+}
+
+/// The keyword `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AllKeyword {
+    /// `all`.
+    #[serde(rename = "all")]
+    All,
+}
+
+impl Methods {
+    /// `all`.
+    pub fn all() -> Methods {
+        Methods::All(AllKeyword::All)
+    }
+}
+
+impl JsonSchema for Methods {
+    fn schema_name() -> Cow<'static, str> {
+        "Methods".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "`all`, or a list of metric names (pre-training: CI, DPL, KL, JS, LP, TVD, KS, CDDL; post-training: DPPL, DI, DCA, DCR, RD, DAR, DRR, AD, CDDPL, TE, FT, GE).",
+            "anyOf": [
+                {"type": "string", "enum": ["all"]},
+                {"type": "array", "minItems": 1, "items": {"type": "string", "enum": [
+                    "CI", "DPL", "KL", "JS", "LP", "TVD", "KS", "CDDL",
+                    "DPPL", "DI", "DCA", "DCR", "RD", "DAR", "DRR", "AD", "CDDPL", "TE", "FT", "GE"
+                ]}}
+            ]
+        })
+    }
+}
+
+/// A label, facet value or threshold: a string or a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LabelValue(pub serde_json::Value);
+
+impl JsonSchema for LabelValue {
+    fn schema_name() -> Cow<'static, str> {
+        "LabelValue".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A column name or index, a label value, or a threshold.",
+            "type": ["string", "number", "integer", "boolean"]
+        })
+    }
+}
+
+/// Dataset MIME types Clarify reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum DatasetType {
+    /// CSV.
+    #[serde(rename = "text/csv")]
+    Csv,
+    /// JSON lines.
+    #[serde(rename = "application/jsonlines")]
+    JsonLines,
+    /// JSON.
+    #[serde(rename = "application/json")]
+    Json,
+    /// Parquet.
+    #[serde(rename = "application/x-parquet")]
+    Parquet,
+    /// Images.
+    #[serde(rename = "application/x-image")]
+    Image,
+}
+
+/// The SDK's `DataConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// `s3://` URI of the dataset (input `dataset`).
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub s3_data_input_path: String,
+    /// `s3://` URI for the report and `analysis_config.json` (output `analysis_result`).
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub s3_output_path: String,
+    /// Target column: name, index or JSONPath.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<LabelValue>,
+    /// Column names of the dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<Vec<String>>,
+    /// JSONPath of the features (JSON lines datasets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<String>,
+    /// MIME type of the dataset.
+    #[serde(default = "default_dataset_type")]
+    pub dataset_type: DatasetType,
+    /// How the dataset is spread across instances.
+    #[serde(default)]
+    pub s3_data_distribution_type: S3DataDistributionType,
+    /// Whether the dataset is gzip-compressed.
+    #[serde(default)]
+    pub s3_compression_type: S3CompressionType,
+    /// Column joining the dataset with facet or prediction datasets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joinsource: Option<LabelValue>,
+    /// Columns left out of the model's input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded_columns: Option<Vec<LabelValue>>,
+    /// Column of predicted labels in the dataset (post-training bias without a model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_label: Option<LabelValue>,
+}
+
+fn default_dataset_type() -> DatasetType {
+    DatasetType::Csv
+}
+
+/// The SDK's `BiasConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BiasConfig {
+    /// Label values (or a threshold) that count as the positive outcome.
+    pub label_values_or_threshold: Vec<LabelValue>,
+    /// Sensitive column(s): a name or index, or a list of them.
+    pub facet_name: FacetName,
+    /// Facet values (or thresholds) of the sensitive group; one list per facet
+    /// when `facet_name` is a list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facet_values_or_threshold: Option<serde_json::Value>,
+    /// Column that groups records for conditional demographic disparity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_name: Option<String>,
+}
+
+/// A facet name or a list of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FacetName {
+    /// Several facets.
+    Many(Vec<LabelValue>),
+    /// One facet.
+    One(LabelValue),
+}
+
+/// The SDK's `ModelConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// SageMaker model Clarify deploys to a shadow endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
+    /// Instances of the shadow endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub instance_count: Option<u32>,
+    /// Instance type of the shadow endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    /// MIME type of the model's responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_type: Option<String>,
+    /// MIME type of the model's requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// JSON request template with `$features` or `$record`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_template: Option<String>,
+    /// Value of the `CustomAttributes` header sent to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_attributes: Option<String>,
+    /// Elastic Inference accelerator type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accelerator_type: Option<String>,
+    /// Prefix of the shadow endpoint's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_name_prefix: Option<String>,
+    /// An existing endpoint to query instead of a shadow endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_name: Option<String>,
+}
+
+/// The SDK's `ModelPredictedLabelConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModelPredictedLabelConfig {
+    /// Index or JSONPath of the predicted label in the model's output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<LabelValue>,
+    /// Index or JSONPath of the predicted probability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<LabelValue>,
+    /// Probability above which the label is positive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_threshold: Option<f64>,
+    /// Names of the labels, in the order of the model's scores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_headers: Option<Vec<String>>,
+}
+
+/// SHAP aggregation of local attributions into global ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AggMethod {
+    /// Mean of absolute values.
+    MeanAbs,
+    /// Median.
+    Median,
+    /// Mean of squares.
+    MeanSq,
+}
+
+/// The SDK's `SHAPConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShapConfig {
+    /// Baseline records (a list of rows) or an `s3://` URI of a baseline file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<serde_json::Value>,
+    /// Number of samples for Kernel SHAP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub num_samples: Option<u32>,
+    /// How local attributions aggregate.
+    #[serde(default = "default_agg_method")]
+    pub agg_method: AggMethod,
+    /// Apply the logit function to model outputs.
+    #[serde(default)]
+    pub use_logit: bool,
+    /// Keep the per-record attributions.
+    #[serde(default = "default_true")]
+    pub save_local_shap_values: bool,
+    /// Random seed for sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<i64>,
+    /// Number of clusters for a baseline computed by K-means (instead of `baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub num_clusters: Option<u32>,
+}
+
+fn default_agg_method() -> AggMethod {
+    AggMethod::MeanAbs
+}
+
+fn default_true() -> bool {
+    true
+}

@@ -1,0 +1,181 @@
+//! The manifest envelope: `apiVersion`, `kind`, `metadata`, `vars`, `spec`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    ClarifyProcessorSpec, FrameworkProcessorSpec, ProcessorSpec, PySparkProcessorSpec, ScriptProcessorSpec,
+    SparkJarProcessorSpec, CommonSpec,
+};
+
+/// The only manifest API version this release reads.
+pub const API_VERSION: &str = "pjob/v1";
+
+/// Pattern a SageMaker job name (and so `metadata.name`) must match.
+pub const JOB_NAME_PATTERN: &str = "^[a-zA-Z0-9](-*[a-zA-Z0-9])*$";
+
+/// A job manifest: one processing job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// The manifest API version (`pjob/v1`).
+    pub api_version: String,
+    /// Name and tags.
+    pub metadata: Metadata,
+    /// Template variable defaults.
+    pub vars: BTreeMap<String, serde_json::Value>,
+    /// The job, by kind.
+    pub spec: JobSpec,
+}
+
+/// Job name prefix and tags.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Metadata {
+    /// Base job name (the SDK's `base_job_name`): the job is named
+    /// `<name>-<hash>` (or `<name>-<timestamp>` with `--new`).
+    #[schemars(regex(pattern = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), length(min = 1, max = 63))]
+    pub name: String,
+    /// Tags put on the job (`Tags: [{Key, Value}]`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The six processing job kinds, one per SDK processor class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum Kind {
+    /// `sagemaker.processing.Processor`: any image, entrypoint as written.
+    Processor,
+    /// `sagemaker.processing.ScriptProcessor`: an image plus a script.
+    ScriptProcessor,
+    /// `sagemaker.processing.FrameworkProcessor`: a framework image plus a source folder.
+    FrameworkProcessor,
+    /// `sagemaker.spark.PySparkProcessor`: a PySpark application.
+    PySparkProcessor,
+    /// `sagemaker.spark.SparkJarProcessor`: a Spark application in a jar.
+    SparkJarProcessor,
+    /// `sagemaker.clarify.SageMakerClarifyProcessor`: bias and explainability reports.
+    ClarifyProcessor,
+}
+
+impl Kind {
+    /// Every kind, in documentation order.
+    pub const ALL: [Kind; 6] = [
+        Kind::Processor,
+        Kind::ScriptProcessor,
+        Kind::FrameworkProcessor,
+        Kind::PySparkProcessor,
+        Kind::SparkJarProcessor,
+        Kind::ClarifyProcessor,
+    ];
+
+    /// The kind's name as written in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Processor => "Processor",
+            Kind::ScriptProcessor => "ScriptProcessor",
+            Kind::FrameworkProcessor => "FrameworkProcessor",
+            Kind::PySparkProcessor => "PySparkProcessor",
+            Kind::SparkJarProcessor => "SparkJarProcessor",
+            Kind::ClarifyProcessor => "ClarifyProcessor",
+        }
+    }
+
+    /// The kind named `name`, if any.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The `spec` of a manifest, by kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobSpec {
+    /// A `Processor` job.
+    Processor(ProcessorSpec),
+    /// A `ScriptProcessor` job.
+    ScriptProcessor(ScriptProcessorSpec),
+    /// A `FrameworkProcessor` job.
+    FrameworkProcessor(FrameworkProcessorSpec),
+    /// A `PySparkProcessor` job.
+    PySparkProcessor(PySparkProcessorSpec),
+    /// A `SparkJarProcessor` job.
+    SparkJarProcessor(SparkJarProcessorSpec),
+    /// A `ClarifyProcessor` job.
+    ClarifyProcessor(ClarifyProcessorSpec),
+}
+
+impl JobSpec {
+    /// The kind of job.
+    pub fn kind(&self) -> Kind {
+        match self {
+            JobSpec::Processor(_) => Kind::Processor,
+            JobSpec::ScriptProcessor(_) => Kind::ScriptProcessor,
+            JobSpec::FrameworkProcessor(_) => Kind::FrameworkProcessor,
+            JobSpec::PySparkProcessor(_) => Kind::PySparkProcessor,
+            JobSpec::SparkJarProcessor(_) => Kind::SparkJarProcessor,
+            JobSpec::ClarifyProcessor(_) => Kind::ClarifyProcessor,
+        }
+    }
+
+    /// The fields every kind shares.
+    pub fn common(&self) -> &CommonSpec {
+        match self {
+            JobSpec::Processor(s) => &s.common,
+            JobSpec::ScriptProcessor(s) => &s.common,
+            JobSpec::FrameworkProcessor(s) => &s.common,
+            JobSpec::PySparkProcessor(s) => &s.spark.common,
+            JobSpec::SparkJarProcessor(s) => &s.spark.common,
+            JobSpec::ClarifyProcessor(s) => &s.common,
+        }
+    }
+
+    /// Deserializes the `spec` object of a manifest of `kind`.
+    pub fn from_json(kind: Kind, spec: serde_json::Value) -> Result<JobSpec, serde_json::Error> {
+        Ok(match kind {
+            Kind::Processor => JobSpec::Processor(serde_json::from_value(spec)?),
+            Kind::ScriptProcessor => JobSpec::ScriptProcessor(serde_json::from_value(spec)?),
+            Kind::FrameworkProcessor => JobSpec::FrameworkProcessor(serde_json::from_value(spec)?),
+            Kind::PySparkProcessor => JobSpec::PySparkProcessor(serde_json::from_value(spec)?),
+            Kind::SparkJarProcessor => JobSpec::SparkJarProcessor(serde_json::from_value(spec)?),
+            Kind::ClarifyProcessor => JobSpec::ClarifyProcessor(serde_json::from_value(spec)?),
+        })
+    }
+}
+
+/// The envelope as read, before `spec` is typed by `kind`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawEnvelope {
+    pub api_version: String,
+    pub kind: Kind,
+    pub metadata: Metadata,
+    #[serde(default)]
+    pub vars: BTreeMap<String, serde_json::Value>,
+    pub spec: serde_json::Value,
+}
+
+impl Manifest {
+    /// Types a document that already passed schema validation.
+    pub fn from_json(value: serde_json::Value) -> Result<Manifest, serde_json::Error> {
+        let raw: RawEnvelope = serde_json::from_value(value)?;
+        Ok(Manifest {
+            api_version: raw.api_version,
+            metadata: raw.metadata,
+            vars: raw.vars,
+            spec: JobSpec::from_json(raw.kind, raw.spec)?,
+        })
+    }
+
+    /// The kind of job.
+    pub fn kind(&self) -> Kind {
+        self.spec.kind()
+    }
+}

@@ -1,0 +1,219 @@
+//! The per-kind `spec` shapes.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::CommonSpec;
+
+/// `spec` of a `Processor`: an image and its entrypoint, as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ProcessorSpec {
+    /// Container image to run (`AppSpecification.ImageUri`).
+    pub image_uri: String,
+    /// Entrypoint of the container (`AppSpecification.ContainerEntrypoint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<String>>,
+    /// Fields every kind shares.
+    #[serde(flatten)]
+    pub common: CommonSpec,
+}
+
+/// `spec` of a `ScriptProcessor`: an image that runs one script with `command`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ScriptProcessorSpec {
+    /// Container image to run (`AppSpecification.ImageUri`).
+    pub image_uri: String,
+    /// Command that runs the script, such as `[python3]` or `[python3, -u]`.
+    #[schemars(length(min = 1))]
+    pub command: Vec<String>,
+    /// The script: a local file (uploaded by pjob) or an `s3://` URI. It is
+    /// mounted at `/opt/ml/processing/input/code/`.
+    pub code: String,
+    /// Fields every kind shares.
+    #[serde(flatten)]
+    pub common: CommonSpec,
+}
+
+/// The framework images `FrameworkProcessor` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    /// scikit-learn (`SKLearnProcessor`).
+    Sklearn,
+    /// PyTorch.
+    Pytorch,
+    /// TensorFlow.
+    Tensorflow,
+    /// XGBoost.
+    Xgboost,
+    /// Hugging Face (on PyTorch or TensorFlow).
+    Huggingface,
+    /// Apache MXNet.
+    Mxnet,
+}
+
+impl Framework {
+    /// The name used in the SDK's image tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::Sklearn => "sklearn",
+            Framework::Pytorch => "pytorch",
+            Framework::Tensorflow => "tensorflow",
+            Framework::Xgboost => "xgboost",
+            Framework::Huggingface => "huggingface",
+            Framework::Mxnet => "mxnet",
+        }
+    }
+}
+
+/// `spec` of a `FrameworkProcessor`: a source folder run on a framework image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FrameworkProcessorSpec {
+    /// Framework whose image runs the code (ignored for the image when `image_uri` is set).
+    pub framework: Framework,
+    /// Framework version, such as `"1.2-1"` for sklearn or `"2.1"` for pytorch (quote it).
+    pub framework_version: String,
+    /// Python version of the image, such as `py310`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub py_version: Option<String>,
+    /// PyTorch version under Hugging Face (`huggingface` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pytorch_version: Option<String>,
+    /// TensorFlow version under Hugging Face (`huggingface` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tensorflow_version: Option<String>,
+    /// Container image; overrides the framework's image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_uri: Option<String>,
+    /// Command that runs `code` (default `[python]`).
+    #[serde(default = "default_framework_command")]
+    #[schemars(length(min = 1))]
+    pub command: Vec<String>,
+    /// Entry script, relative to `source_dir` (or an `s3://` URI without `source_dir`).
+    pub code: String,
+    /// Local folder packed into `sourcedir.tar.gz` with `code` inside it
+    /// (or an `s3://` URI of a `.tar.gz`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_dir: Option<String>,
+    /// Extra local files or folders packed beside `source_dir`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Take `source_dir` from a Git repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub git_config: Option<GitConfig>,
+    /// CodeArtifact repository to log into before `pip install -r requirements.txt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^arn:aws[a-z\-]*:codeartifact:[a-z0-9\-]+:\d{12}:repository/[^/]+/[^/]+$"))]
+    pub codeartifact_repo_arn: Option<String>,
+    /// Fields every kind shares.
+    #[serde(flatten)]
+    pub common: CommonSpec,
+}
+
+fn default_framework_command() -> Vec<String> {
+    vec!["python".to_string()]
+}
+
+/// Where to clone `source_dir` from (the SDK's `git_config`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GitConfig {
+    /// Repository URL, as `git clone` takes it.
+    pub repo: String,
+    /// Branch to check out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// Commit to check out (wins over `branch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// Settings `PySparkProcessor` and `SparkJarProcessor` share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct SparkSpec {
+    /// Spark version of the processing image, such as `"3.3"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framework_version: Option<String>,
+    /// Python version of the image, such as `py39`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub py_version: Option<String>,
+    /// Image container version, such as `v1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_version: Option<String>,
+    /// Container image; overrides the Spark image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_uri: Option<String>,
+    /// The application: a local file (uploaded) or an `s3://` URI.
+    pub submit_app: String,
+    /// Jars for `--jars`: `s3://` URIs or local files (shipped as input `jars`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub submit_jars: Vec<String>,
+    /// Files for `--files`: `s3://` URIs or local files (shipped as input `files`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub submit_files: Vec<String>,
+    /// EMR-style configuration classifications (a list, or one object with
+    /// `Classification`, `Properties` and nested `Configurations`), uploaded as
+    /// `configuration.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<SparkConfiguration>,
+    /// `s3://` URI the Spark event logs are continuously uploaded to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub spark_event_logs_s3_uri: Option<String>,
+    /// Fields every kind shares.
+    #[serde(flatten)]
+    pub common: CommonSpec,
+}
+
+/// `configuration`: one classification or a list of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SparkConfiguration {
+    /// A list of classifications.
+    List(Vec<Classification>),
+    /// A single classification.
+    One(Classification),
+}
+
+/// One EMR configuration classification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    /// Classification name, such as `spark-defaults`, `spark-env` or `core-site`.
+    #[serde(rename = "Classification")]
+    pub classification: String,
+    /// Properties of the classification.
+    #[serde(rename = "Properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<std::collections::BTreeMap<String, String>>,
+    /// Nested classifications (such as `export` under `spark-env`).
+    #[serde(rename = "Configurations", default, skip_serializing_if = "Option::is_none")]
+    pub configurations: Option<Vec<Classification>>,
+}
+
+/// `spec` of a `PySparkProcessor`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct PySparkProcessorSpec {
+    /// Python files for `--py-files`: `s3://` URIs or local files (shipped as input `py-files`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub submit_py_files: Vec<String>,
+    /// Settings shared with `SparkJarProcessor`.
+    #[serde(flatten)]
+    pub spark: SparkSpec,
+}
+
+/// `spec` of a `SparkJarProcessor`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct SparkJarProcessorSpec {
+    /// Main class of the application jar (`--class`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submit_class: Option<String>,
+    /// Settings shared with `PySparkProcessor`.
+    #[serde(flatten)]
+    pub spark: SparkSpec,
+}

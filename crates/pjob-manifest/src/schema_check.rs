@@ -1,0 +1,227 @@
+//! Schema validation with the compiled validator, and its errors as located,
+//! readable diagnostics.
+
+use std::sync::LazyLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{Draft, ValidationError, Validator};
+use pjob_source::{Diagnostic, Node, SourceFile};
+use serde_json::Value;
+
+use crate::schema::schema;
+use crate::suggest::closest;
+
+static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
+    jsonschema::options()
+        .with_draft(Draft::Draft7)
+        .build(schema())
+        .expect("the generated schema is a valid draft-07 schema")
+});
+
+/// Every schema violation of `json` (the document `root` as JSON), located in `file`.
+pub(crate) fn check(file: &SourceFile, root: &Node, json: &Value) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for error in VALIDATOR.iter_errors(json) {
+        for d in describe(file, root, &error) {
+            if !out.iter().any(|x| x.span() == d.span() && x.message() == d.message()) {
+                out.push(d);
+            }
+        }
+    }
+    out.sort_by_key(|d| d.span().offset);
+    out
+}
+
+/// `/spec/inputs/0/name` as `spec.inputs[0].name`.
+pub(crate) fn field_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for token in pointer.split('/').skip(1) {
+        if token.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{token}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token.replace("~1", "/").replace("~0", "~"));
+        }
+    }
+    if out.is_empty() { "the document".to_string() } else { format!("`{out}`") }
+}
+
+/// The subschema an error's keyword belongs to (its parent in the schema).
+fn subschema_of(error: &ValidationError<'_>) -> Option<&'static Value> {
+    let uri = error.absolute_keyword_location()?;
+    let fragment = uri.fragment()?.as_str().to_string();
+    let parent = fragment.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+    schema().pointer(&parent)
+}
+
+fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<Diagnostic> {
+    let pointer = error.instance_path().as_str().to_string();
+    let field = field_path(&pointer);
+    let span = root.locate(&pointer, None);
+    let at = |code: &'static str, message: String| Diagnostic::new(file, span, code, message);
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let known: Vec<&str> = subschema_of(error)
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object)
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            unexpected
+                .iter()
+                .map(|key| {
+                    let span = root.locate(&pointer, Some(key));
+                    let place = if pointer.is_empty() { "the manifest".to_string() } else { field.clone() };
+                    let d = Diagnostic::new(file, span, "pjob::unknown-field", format!("unknown field `{key}` in {place}"))
+                        .with_label("not a known field");
+                    match closest(key, known.iter().copied()) {
+                        Some(hint) => d.with_help(format!("did you mean `{hint}`?")),
+                        None if !known.is_empty() => d.with_help(format!("known fields here: {}", known.join(", "))),
+                        None => d,
+                    }
+                })
+                .collect()
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            let place = if pointer.is_empty() { "the manifest".to_string() } else { field };
+            let mut d = at("pjob::missing-field", format!("missing required field `{name}` in {place}"));
+            if let Some(desc) = subschema_of(error)
+                .and_then(|s| s.pointer(&format!("/properties/{name}/description")))
+                .and_then(Value::as_str)
+            {
+                d = d.with_help(format!("add `{name}`: {desc}"));
+            } else {
+                d = d.with_help(format!("add `{name}`"));
+            }
+            vec![d.with_label("missing a field")]
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => type_word(&t.to_string()),
+                TypeKind::Multiple(set) => set.iter().map(|t| type_word(&t.to_string())).collect::<Vec<_>>().join(" or "),
+            };
+            let found = describe_value(error.instance());
+            let mut d = at("pjob::wrong-type", format!("{field} must be {expected}, found {found}"));
+            if expected.contains("string") && matches!(error.instance().as_ref(), Value::Number(_) | Value::Bool(_)) {
+                d = d.with_help(format!("quote the value: \"{}\"", error.instance()));
+            } else if (expected.contains("integer") || expected.contains("number"))
+                && error.instance().as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok())
+            {
+                d = d.with_help(format!("remove the quotes: {}", error.instance().as_str().unwrap_or_default().trim()));
+            } else if expected.contains("list") {
+                d = d.with_help(format!("write a list: [{}]", error.instance()));
+            }
+            vec![d.with_label(format!("expected {expected}"))]
+        }
+        ValidationErrorKind::Enum { options } | ValidationErrorKind::Constant { expected_value: options } => {
+            let options: Vec<String> = match options.as_ref() {
+                Value::Array(a) => a.iter().map(plain).collect(),
+                other => vec![plain(other)],
+            };
+            let value = plain(error.instance());
+            let mut d = at("pjob::bad-value", format!("{field} is `{value}`, which is not one of: {}", options.join(", ")));
+            if let Some(hint) = closest(&value, options.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{hint}`?"));
+            } else {
+                d = d.with_help(format!("use one of: {}", options.join(", ")));
+            }
+            vec![d.with_label("not an allowed value")]
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let value = plain(error.instance());
+            let (message, help) = pattern_message(&field, &value, pattern);
+            vec![at("pjob::bad-format", message).with_help(help).with_label("wrong format")]
+        }
+        ValidationErrorKind::MaxLength { limit } => vec![
+            at("pjob::too-long", format!("{field} is longer than {limit} characters"))
+                .with_help(format!("shorten it to at most {limit} characters")),
+        ],
+        ValidationErrorKind::MinLength { limit } => {
+            vec![at("pjob::too-short", format!("{field} is shorter than {limit} characters")).with_help("give it a value")]
+        }
+        ValidationErrorKind::MinItems { limit } => vec![
+            at("pjob::too-few", format!("{field} needs at least {limit} item(s)")).with_help("add an item or remove the field"),
+        ],
+        ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
+            vec![at("pjob::out-of-range", format!("{field} is {}, below the minimum {limit}", error.instance())).with_help(format!("use a value of at least {limit}"))]
+        }
+        ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            vec![at("pjob::out-of-range", format!("{field} is {}, above the maximum {limit}", error.instance())).with_help(format!("use a value of at most {limit}"))]
+        }
+        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+            let desc = subschema_of(error).and_then(|s| s.get("description")).and_then(Value::as_str);
+            let mut d = at("pjob::wrong-shape", format!("{field} has the wrong shape: {}", describe_value(error.instance())));
+            if let Some(desc) = desc {
+                d = d.with_help(format!("expected: {desc}"));
+            }
+            vec![d]
+        }
+        _ => vec![at("pjob::invalid", format!("{field}: {error}"))],
+    }
+}
+
+fn type_word(t: &str) -> String {
+    match t {
+        "object" => "a mapping".into(),
+        "array" => "a list".into(),
+        "string" => "a string".into(),
+        "integer" => "an integer".into(),
+        "number" => "a number".into(),
+        "boolean" => "true or false".into(),
+        "null" => "null".into(),
+        other => other.to_string(),
+    }
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::Null => "nothing (null)".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string \"{}\"", truncate(s)),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 60 { format!("{}...", s.chars().take(57).collect::<String>()) } else { s.to_string() }
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn pattern_message(field: &str, value: &str, pattern: &str) -> (String, String) {
+    let value = truncate(value);
+    if pattern.starts_with("^[a-zA-Z0-9](-*") {
+        (
+            format!("{field} is `{value}`, not a valid SageMaker job name"),
+            "use letters, digits and hyphens only, starting and ending with a letter or digit".into(),
+        )
+    } else if pattern.contains(":iam::") {
+        (
+            format!("{field} is `{value}`, not an IAM role ARN"),
+            "write the role's ARN: arn:aws:iam::123456789012:role/NAME".into(),
+        )
+    } else if pattern == "^s3://" {
+        (format!("{field} is `{value}`, not an s3:// URI"), "write s3://bucket/prefix".into())
+    } else if pattern.starts_with(r"^ml\.") {
+        (
+            format!("{field} is `{value}`, not a SageMaker instance type"),
+            "instance types look like ml.m5.xlarge".into(),
+        )
+    } else if pattern.contains("codeartifact") {
+        (
+            format!("{field} is `{value}`, not a CodeArtifact repository ARN"),
+            "write arn:aws:codeartifact:REGION:ACCOUNT:repository/DOMAIN/REPOSITORY".into(),
+        )
+    } else {
+        (format!("{field} is `{value}`, which does not match `{pattern}`"), format!("write a value matching {pattern}"))
+    }
+}

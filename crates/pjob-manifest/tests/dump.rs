@@ -1,0 +1,2 @@
+#[test]
+fn dump() { std::fs::write("/tmp/schema.json", pjob_manifest::schema::schema_json()).unwrap(); }

@@ -1,0 +1,346 @@
+//! YAML 1.2 text to documents, through saphyr's event parser.
+//!
+//! Plain scalars resolve by the YAML 1.2 core schema (`yes` stays a string),
+//! anchors and aliases are expanded (with a bound, against alias bombs),
+//! merge keys (`<<`) are honoured, and duplicate keys are errors.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag};
+
+use crate::{Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
+
+/// Most nodes alias expansion may create in one file.
+const MAX_EXPANDED_NODES: usize = 100_000;
+/// Deepest nesting accepted.
+const MAX_DEPTH: usize = 128;
+
+pub(crate) fn parse(file: &SourceFile) -> Result<Vec<Document>, Box<Diagnostic>> {
+    let mut reader = Reader { file, anchors: HashMap::new(), expanded: 0, stack: Vec::new() };
+    let mut docs = Vec::new();
+    let mut index = 0;
+    let mut root: Option<Node> = None;
+    for event in Parser::new_from_str(file.text()) {
+        let (event, span) = event.map_err(|e| reader.scan_error(&e))?;
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::DocumentStart(_) => {
+                root = None;
+                reader.anchors.clear();
+            }
+            Event::DocumentEnd => {
+                if let Some(node) = root.take() {
+                    if node.value != Value::Null {
+                        docs.push(Document { index, root: node });
+                    }
+                }
+                index += 1;
+            }
+            other => {
+                if let Some(node) = reader.event(other, span)? {
+                    root = Some(node);
+                }
+            }
+        }
+    }
+    Ok(docs)
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, span: Span, anchor: usize },
+    Map { entries: Vec<Entry>, merges: Vec<Node>, key: Option<(String, Span)>, span: Span, anchor: usize },
+}
+
+struct Reader<'a> {
+    file: &'a SourceFile,
+    anchors: HashMap<usize, Node>,
+    expanded: usize,
+    stack: Vec<Frame>,
+}
+
+impl Reader<'_> {
+    fn span(&self, span: YamlSpan) -> Span {
+        let start = self.file.byte_offset_of_char(span.start.index());
+        let end = self.file.byte_offset_of_char(span.end.index()).max(start);
+        Span::new(start, end - start)
+    }
+
+    fn scan_error(&self, e: &ScanError) -> Box<Diagnostic> {
+        let offset = self.file.byte_offset_of_char(e.marker().index());
+        Box::new(
+            Diagnostic::new(self.file, Span::new(offset, 1), "pjob::yaml-syntax", format!("invalid YAML: {}", e.info()))
+                .with_help("check the indentation and quoting here; strings holding `: `, `#`, `{` or `[` need quotes"),
+        )
+    }
+
+    fn error(&self, span: Span, message: impl Into<String>, help: &str) -> Box<Diagnostic> {
+        Box::new(Diagnostic::new(self.file, span, "pjob::yaml-syntax", message).with_help(help))
+    }
+
+    /// Handles one event; returns the root node when a document's root completes.
+    fn event(&mut self, event: Event<'_>, yspan: YamlSpan) -> Result<Option<Node>, Box<Diagnostic>> {
+        let span = self.span(yspan);
+        match event {
+            Event::SequenceStart(anchor, _) => {
+                self.check_key_position(span)?;
+                self.open(Frame::Seq { items: Vec::new(), span, anchor })?;
+                Ok(None)
+            }
+            Event::MappingStart(anchor, _) => {
+                self.check_key_position(span)?;
+                self.open(Frame::Map { entries: Vec::new(), merges: Vec::new(), key: None, span, anchor })?;
+                Ok(None)
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node = match self.stack.pop() {
+                    Some(Frame::Seq { items, span, anchor }) => self.anchored(anchor, Node::new(Value::Seq(items), span)),
+                    Some(Frame::Map { mut entries, merges, span, anchor, .. }) => {
+                        for merged in merges {
+                            self.merge_into(&mut entries, merged)?;
+                        }
+                        self.anchored(anchor, Node::new(Value::Map(entries), span))
+                    }
+                    None => return Ok(None),
+                };
+                self.complete(node)
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+                    *key = Some((text.into_owned(), span));
+                    return Ok(None);
+                }
+                let value = self.resolve(&text, style, tag.as_deref(), span)?;
+                let node = self.anchored(anchor, Node::new(value, span));
+                self.complete(node)
+            }
+            Event::Alias(id) => {
+                self.check_key_position(span)?;
+                let Some(target) = self.anchors.get(&id) else {
+                    return Err(self.error(span, "alias to an unknown anchor", "define the anchor (`&name`) before its alias (`*name`)"));
+                };
+                self.expanded += count_nodes(target);
+                if self.expanded > MAX_EXPANDED_NODES {
+                    return Err(self.error(span, "aliases expand to too many values", "a manifest's aliases may expand to at most 100000 values"));
+                }
+                let mut node = target.clone();
+                node.span = span;
+                self.complete(node)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn open(&mut self, frame: Frame) -> Result<(), Box<Diagnostic>> {
+        if self.stack.len() >= MAX_DEPTH {
+            let span = match &frame {
+                Frame::Seq { span, .. } | Frame::Map { span, .. } => *span,
+            };
+            return Err(self.error(span, "the document nests too deeply", "a manifest nests at most 128 levels"));
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// A mapping or sequence (or alias) where a key is expected is refused.
+    fn check_key_position(&self, span: Span) -> Result<(), Box<Diagnostic>> {
+        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
+            return Err(self.error(
+                span,
+                "mapping keys must be plain strings",
+                "a value that starts with `{{` must be quoted in YAML: write \"{{ name }}\", not {{ name }}",
+            ));
+        }
+        Ok(())
+    }
+
+    fn anchored(&mut self, anchor: usize, node: Node) -> Node {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        node
+    }
+
+    fn complete(&mut self, node: Node) -> Result<Option<Node>, Box<Diagnostic>> {
+        let file = self.file;
+        match self.stack.last_mut() {
+            None => Ok(Some(node)),
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(None)
+            }
+            Some(Frame::Map { entries, merges, key, .. }) => {
+                let Some((key, key_span)) = key.take() else { return Ok(None) };
+                if key == "<<" {
+                    merges.push(node);
+                    return Ok(None);
+                }
+                if let Some(first) = entries.iter().find(|e| e.key == key) {
+                    let (line, _) = file.line_col(first.key_span.offset);
+                    return Err(Box::new(
+                        Diagnostic::new(file, key_span, "pjob::duplicate-key", format!("duplicate key `{key}`"))
+                            .with_help(format!("`{key}` is already set on line {line}; keep one of them")),
+                    ));
+                }
+                entries.push(Entry { key, key_span, value: node });
+                Ok(None)
+            }
+        }
+    }
+
+    fn merge_into(&self, entries: &mut Vec<Entry>, merged: Node) -> Result<(), Box<Diagnostic>> {
+        let sources = match merged.value {
+            Value::Map(_) => vec![merged],
+            Value::Seq(items) => items,
+            _ => return Err(self.error(merged.span, "a merge key (`<<`) takes a mapping or a list of mappings", "write `<<: *anchor`")),
+        };
+        for source in sources {
+            let Value::Map(from) = source.value else {
+                return Err(self.error(source.span, "a merge key (`<<`) takes a mapping or a list of mappings", "write `<<: *anchor`"));
+            };
+            for e in from {
+                if !entries.iter().any(|x| x.key == e.key) {
+                    entries.push(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn resolve(&self, text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Result<Value, Box<Diagnostic>> {
+        if let Some(tag) = tag {
+            let core = tag.handle == "!!" || tag.handle.starts_with("tag:yaml.org,2002");
+            let value = match (core, tag.suffix.as_str()) {
+                (true, "str") => Some(Value::String(text.to_string())),
+                (true, "null") => Some(Value::Null),
+                (true, "bool") | (true, "int") | (true, "float") => resolve_plain(text).filter(|v| {
+                    matches!((tag.suffix.as_str(), v), ("bool", Value::Bool(_)) | ("int", Value::Int(_)) | ("float", Value::Float(_) | Value::Int(_)))
+                }),
+                _ => None,
+            };
+            return value.ok_or_else(|| {
+                self.error(span, format!("unsupported tag `{}{}` on `{text}`", tag.handle, tag.suffix), "remove the tag; pjob manifests take plain values")
+            });
+        }
+        if style != ScalarStyle::Plain {
+            return Ok(Value::String(text.to_string()));
+        }
+        Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string())))
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    1 + match &node.value {
+        Value::Seq(items) => items.iter().map(count_nodes).sum(),
+        Value::Map(entries) => entries.iter().map(|e| count_nodes(&e.value)).sum(),
+        _ => 0,
+    }
+}
+
+/// Resolves a plain scalar by the YAML 1.2 core schema; `None` for a string.
+fn resolve_plain(text: &str) -> Option<Value> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Some(Value::Float(f64::INFINITY)),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
+        _ => {}
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return i64::from_str_radix(hex, 16).ok().map(Value::Int);
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return i64::from_str_radix(oct, 8).ok().map(Value::Int);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(text.parse::<i64>().map_or_else(|_| Value::Float(text.parse().unwrap_or(f64::NAN)), Value::Int));
+    }
+    if is_core_float(digits) {
+        return text.parse::<f64>().ok().map(Value::Float);
+    }
+    None
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && !(int.is_empty() && frac.is_empty())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok && (mantissa.contains('.') || exponent.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> Vec<Document> {
+        parse(&SourceFile::new("t.yaml", text)).unwrap()
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let d = docs("a: 1\nb: 1.5\nc: yes\nd: true\ne: ~\nf: '1'\ng: 0x1f\nh: 1e3\ni: .5\nj: 1.2-1\n");
+        let j = d[0].root.to_json();
+        assert_eq!(j, serde_json::json!({"a":1,"b":1.5,"c":"yes","d":true,"e":null,"f":"1","g":31,"h":1000.0,"i":0.5,"j":"1.2-1"}));
+    }
+
+    #[test]
+    fn several_documents_and_spans() {
+        let text = "a: 1\n---\n\n---\nkind: X\nb: [1, 2]\n";
+        let d = docs(text);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1].index, 2);
+        let e = d[1].root.entry("b").unwrap();
+        assert_eq!(&text[e.key_span.offset..e.key_span.end()], "b");
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse(&SourceFile::new("t.yaml", "a: 1\nb: 2\na: 3\n")).unwrap_err();
+        assert_eq!(err.location().line, 3);
+        assert!(err.message().contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge() {
+        let d = docs("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n");
+        assert_eq!(d[0].root.get("other").unwrap().to_json(), serde_json::json!({"y":3,"x":1}));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..8 {
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n", p = i - 1));
+        }
+        assert!(parse(&SourceFile::new("t.yaml", text)).is_err());
+    }
+
+    #[test]
+    fn unquoted_template_is_explained() {
+        let err = parse(&SourceFile::new("t.yaml", "a: {{ x }}\n")).unwrap_err();
+        assert!(err.help().unwrap().contains("quoted"));
+        assert_eq!((err.location().line, err.location().column), (1, 5));
+    }
+
+    #[test]
+    fn syntax_error_location() {
+        let err = parse(&SourceFile::new("t.yaml", "a: 1\n b: [1\n")).unwrap_err();
+        assert_eq!(err.code(), "pjob::yaml-syntax");
+    }
+}

@@ -1,0 +1,194 @@
+//! The template pass: every string value of a manifest is a MiniJinja
+//! template, rendered value by value.
+//!
+//! Templates work on values, never on text, so a variable can change a
+//! value but never the manifest's structure: a variable holding
+//! `"x\nrole: evil"` stays one string. A value that is exactly one
+//! expression (`"{{ count }}"`) takes the expression's type. Undefined
+//! variables are errors (strict mode) that point at the value using them.
+//!
+//! Variables, later wins: the manifest's `vars:` < [`Variables::add_file`]
+//! (`--vars-file`) < [`Variables::set`] (`--var`). Also defined: `env.NAME`,
+//! `git.sha`, `git.short_sha`, `git.branch` (in a Git work tree),
+//! `manifest.dir` and `manifest.name`.
+
+mod git;
+mod variables;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue};
+use pjob_source::{Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
+
+pub use variables::{Variables, VariablesError};
+
+/// Renders templates in manifest documents. Build one per run and reuse it:
+/// it holds the MiniJinja environment, the process environment and a cache
+/// of Git facts per folder.
+pub struct Renderer {
+    env: Environment<'static>,
+    variables: Variables,
+    process_env: JinjaValue,
+    git: git::GitCache,
+}
+
+impl Renderer {
+    /// A renderer with the given command-line variables.
+    pub fn new(variables: Variables) -> Renderer {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_keep_trailing_newline(true);
+        let process_env: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        Renderer { env, variables, process_env: JinjaValue::from_serialize(&process_env), git: git::GitCache::default() }
+    }
+
+    /// Renders every string value of `doc` (except under `vars:`), and
+    /// returns the rendered document or every template error.
+    pub fn render(&self, file: &SourceFile, doc: &Document) -> Result<Document, Vec<Diagnostic>> {
+        if !contains_template(&doc.root) {
+            return Ok(doc.clone());
+        }
+        let context = self.context(file, doc);
+        let mut errors = Vec::new();
+        let mut root = doc.root.clone();
+        if let Value::Map(entries) = &mut root.value {
+            for entry in entries.iter_mut().filter(|e| e.key != "vars") {
+                self.render_node(file, &context, &mut entry.value, &mut errors);
+            }
+        }
+        if errors.is_empty() { Ok(Document { index: doc.index, root }) } else { Err(errors) }
+    }
+
+    fn context(&self, file: &SourceFile, doc: &Document) -> Context {
+        let dir = file.path().parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let mut vars: BTreeMap<String, JinjaValue> = BTreeMap::new();
+        if let Some(Value::Map(entries)) = doc.root.get("vars").map(|n| &n.value) {
+            for e in entries {
+                vars.insert(e.key.clone(), JinjaValue::from_serialize(e.value.to_json()));
+            }
+        }
+        for (k, v) in self.variables.iter() {
+            vars.insert(k.clone(), JinjaValue::from_serialize(v));
+        }
+        let name = doc.root.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or_default();
+        let abs_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        vars.insert(
+            "manifest".into(),
+            JinjaValue::from_serialize(serde_json::json!({"dir": abs_dir.display().to_string(), "name": name})),
+        );
+        vars.insert("env".into(), self.process_env.clone());
+        Context { vars, dir: abs_dir }
+    }
+
+    fn render_node(&self, file: &SourceFile, ctx: &Context, node: &mut Node, errors: &mut Vec<Diagnostic>) {
+        match &mut node.value {
+            Value::String(s) if is_template(s) => match self.render_string(ctx, s) {
+                Ok(rendered) => node.value = Node::from_json(&rendered, node.span).value,
+                Err(e) => errors.push(self.diagnose(file, ctx, node.span, s, &e)),
+            },
+            Value::Seq(items) => items.iter_mut().for_each(|n| self.render_node(file, ctx, n, errors)),
+            Value::Map(entries) => {
+                entries.iter_mut().for_each(|e: &mut Entry| self.render_node(file, ctx, &mut e.value, errors))
+            }
+            _ => {}
+        }
+    }
+
+    /// Renders one string: a lone expression keeps its type, anything else is text.
+    fn render_string(&self, ctx: &Context, source: &str) -> Result<serde_json::Value, minijinja::Error> {
+        let jinja_ctx = self.jinja_context(ctx, source);
+        if let Some(expr) = lone_expression(source) {
+            let value = self.env.compile_expression(expr)?.eval(&jinja_ctx)?;
+            if value.is_undefined() {
+                return Err(minijinja::Error::new(ErrorKind::UndefinedError, "undefined value"));
+            }
+            return serde_json::to_value(&value)
+                .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string()));
+        }
+        Ok(serde_json::Value::String(self.env.render_str(source, &jinja_ctx)?))
+    }
+
+    fn jinja_context(&self, ctx: &Context, source: &str) -> JinjaValue {
+        if source.contains("git") {
+            if let Some(git) = self.git.facts(&ctx.dir) {
+                let mut vars = ctx.vars.clone();
+                vars.insert("git".into(), JinjaValue::from_serialize(git));
+                return JinjaValue::from(vars);
+            }
+        }
+        JinjaValue::from(ctx.vars.clone())
+    }
+
+    fn diagnose(&self, file: &SourceFile, ctx: &Context, span: Span, source: &str, e: &minijinja::Error) -> Diagnostic {
+        if e.kind() == ErrorKind::UndefinedError {
+            if let Some(name) = self.undefined_name(ctx, source) {
+                let help = match name.split('.').next() {
+                    Some("env") => format!("set the environment variable {}, or write `{{{{ {name} | default(\"...\") }}}}`", name.trim_start_matches("env.")),
+                    Some("git") => "git.* is defined only when the manifest is inside a Git work tree".to_string(),
+                    _ => format!("define `{name}` under `vars:`, in a --vars-file, or with --var {name}=VALUE"),
+                };
+                return Diagnostic::new(file, span, "pjob::undefined-variable", format!("undefined variable `{name}`"))
+                    .with_help(help)
+                    .with_label("used here");
+            }
+        }
+        let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
+        Diagnostic::new(file, span, "pjob::template", format!("template error: {detail}"))
+            .with_help("check the `{{ ... }}` expression; see the MiniJinja syntax")
+            .with_label("in this value")
+    }
+
+    /// The first variable the template uses that the context does not define.
+    fn undefined_name(&self, ctx: &Context, source: &str) -> Option<String> {
+        let tmpl = self.env.template_from_str(source).ok()?;
+        let used = tmpl.undeclared_variables(true);
+        let mut used: Vec<String> = used.into_iter().collect();
+        used.sort();
+        let jinja_ctx = self.jinja_context(ctx, source);
+        used.into_iter().find(|name| {
+            let mut value = jinja_ctx.clone();
+            for part in name.split('.') {
+                match value.get_attr(part) {
+                    Ok(v) if !v.is_undefined() => value = v,
+                    _ => return true,
+                }
+            }
+            false
+        })
+    }
+}
+
+struct Context {
+    vars: BTreeMap<String, JinjaValue>,
+    dir: std::path::PathBuf,
+}
+
+fn is_template(s: &str) -> bool {
+    s.contains("{{") || s.contains("{%") || s.contains("{#")
+}
+
+fn contains_template(node: &Node) -> bool {
+    match &node.value {
+        Value::String(s) => is_template(s),
+        Value::Seq(items) => items.iter().any(contains_template),
+        Value::Map(entries) => entries.iter().any(|e| e.key != "vars" && contains_template(&e.value)),
+        _ => false,
+    }
+}
+
+/// The expression of a value that is exactly `{{ expr }}`.
+fn lone_expression(s: &str) -> Option<&str> {
+    let inner = s.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    let inner = inner.strip_prefix('-').unwrap_or(inner);
+    let inner = inner.strip_suffix('-').unwrap_or(inner);
+    if inner.contains("{{") || inner.contains("}}") || inner.contains("{%") || inner.contains("{#") {
+        return None;
+    }
+    Some(inner.trim())
+}
+
+#[cfg(test)]
+mod tests;

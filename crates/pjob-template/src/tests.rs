@@ -1,0 +1,84 @@
+use super::*;
+
+fn render_with(text: &str, vars: &[&str]) -> Result<serde_json::Value, Vec<Diagnostic>> {
+    let file = SourceFile::new("dir/job.yaml", text);
+    let docs = pjob_source::parse(&file).unwrap();
+    let mut variables = Variables::new();
+    for v in vars {
+        variables.set(v).unwrap();
+    }
+    Renderer::new(variables).render(&file, &docs[0]).map(|d| d.root.to_json())
+}
+
+#[test]
+fn vars_fill_values_and_cli_wins() {
+    let out = render_with("vars: {b: one, c: x}\nspec:\n  a: s3://{{ b }}/{{ c }}/\n", &["c=two"]).unwrap();
+    assert_eq!(out["spec"]["a"], "s3://one/two/");
+    assert_eq!(out["vars"]["b"], "one", "vars are not rendered");
+}
+
+#[test]
+fn lone_expression_keeps_type() {
+    let out = render_with("vars: {n: 3, l: [a, b]}\nspec:\n  count: \"{{ n }}\"\n  list: \"{{ l }}\"\n  text: \"n={{ n }}\"\n", &[]).unwrap();
+    assert_eq!(out["spec"]["count"], 3);
+    assert_eq!(out["spec"]["list"], serde_json::json!(["a", "b"]));
+    assert_eq!(out["spec"]["text"], "n=3");
+}
+
+#[test]
+fn cli_integers_are_typed_other_values_are_strings() {
+    let out = render_with("spec:\n  a: \"{{ n }}\"\n  b: \"{{ v }}\"\n  c: \"{{ z }}\"\n", &["n=4", "v=1.10", "z=007"]).unwrap();
+    assert_eq!(out["spec"]["a"], 4);
+    assert_eq!(out["spec"]["b"], "1.10");
+    assert_eq!(out["spec"]["c"], "007");
+}
+
+#[test]
+fn values_never_change_structure() {
+    let evil = [
+        "x\nrole: evil",
+        "a: b",
+        "{{ other }}",
+        "[1, 2]",
+        "{k: v}",
+        "key = \"toml\"\n[spec]",
+        "- item",
+        "'quoted' \"double\" # comment",
+    ];
+    for value in evil {
+        let mut vars = Variables::new();
+        vars.insert("v", serde_json::Value::String(value.into()));
+        vars.insert("other", serde_json::Value::String("INJECTED".into()));
+        for text in ["spec:\n  a: \"{{ v }}\"\n  b: \"pre-{{ v }}\"\n", "[spec]\na = \"{{ v }}\"\nb = \"pre-{{ v }}\"\n"] {
+            let path = if text.starts_with('[') { "job.toml" } else { "job.yaml" };
+            let file = SourceFile::new(path, text);
+            let docs = pjob_source::parse(&file).unwrap();
+            let out = Renderer::new(vars.clone()).render(&file, &docs[0]).unwrap().root.to_json();
+            assert_eq!(out, serde_json::json!({"spec": {"a": value, "b": format!("pre-{value}")}}), "value {value:?}");
+        }
+    }
+}
+
+#[test]
+fn undefined_variable_points_at_the_value() {
+    let errs = render_with("spec:\n  a: ok\n  b: \"s3://{{ bucket }}/x\"\n  c: \"{{ env.PJOB_SURELY_UNSET_VAR }}\"\n", &[]).unwrap_err();
+    assert_eq!(errs.len(), 2);
+    assert_eq!(errs[0].message(), "undefined variable `bucket`");
+    assert_eq!((errs[0].location().line, errs[0].location().column), (3, 6));
+    assert!(errs[0].help().unwrap().contains("--var bucket=VALUE"));
+    assert_eq!(errs[1].message(), "undefined variable `env.PJOB_SURELY_UNSET_VAR`");
+}
+
+#[test]
+fn env_and_manifest_facts() {
+    let out = render_with("metadata: {name: job}\nspec:\n  a: \"{{ env.PATH | length > 0 }}\"\n  b: \"{{ manifest.name }}\"\n  c: \"{{ env.PJOB_NOPE | default('d') }}\"\n", &[]).unwrap();
+    assert_eq!(out["spec"]["a"], true);
+    assert_eq!(out["spec"]["b"], "job");
+    assert_eq!(out["spec"]["c"], "d");
+}
+
+#[test]
+fn syntax_errors_are_reported() {
+    let errs = render_with("spec:\n  a: \"{{ x \"\n", &["x=1"]).unwrap_err();
+    assert_eq!(errs[0].code(), "pjob::template");
+}
