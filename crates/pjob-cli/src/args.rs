@@ -65,6 +65,109 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Write a commented starter manifest for a kind.
     Init(InitArgs),
+    /// Say what `apply` would do for each job: create, exists (with status) or changed.
+    Plan(PlanArgs),
+    /// Upload artifacts, create the job(s) and wait for them with streamed logs.
+    Apply(ApplyArgs),
+    /// Show a job's status.
+    Status(JobNameArgs),
+    /// Print a job's logs (`-f` to follow).
+    Logs(LogsArgs),
+    /// Stop a running job.
+    Stop(JobNameArgs),
+    /// List processing jobs.
+    List(ListArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
+}
+
+/// `pjob plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Manifest files or folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Container engines `apply --local` can run images with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// Run the entrypoint with this machine's programs (no image).
+    Host,
+    /// Run the manifest's image with docker.
+    Docker,
+    /// Run the manifest's image with podman.
+    Podman,
+}
+
+/// `pjob apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Manifest files or folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Run on this machine instead of SageMaker.
+    #[arg(long)]
+    pub local: bool,
+    /// With --local: how to run the job.
+    #[arg(long, value_enum, default_value = "host", requires = "local")]
+    pub engine: Engine,
+    /// With --local: keep the job folder here instead of a temporary one.
+    #[arg(long, value_name = "DIR", requires = "local")]
+    pub work_dir: Option<PathBuf>,
+    /// Return as soon as the job is created.
+    #[arg(long, conflicts_with = "local")]
+    pub detach: bool,
+    /// Most jobs running at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent: u32,
+    /// On Ctrl-C, stop the job instead of detaching.
+    #[arg(long)]
+    pub stop_on_interrupt: bool,
+    /// Name the job with the SDK's timestamp (a new job every time).
+    #[arg(long)]
+    pub new: bool,
+}
+
+/// A command that takes a job name.
+#[derive(Debug, Args)]
+pub struct JobNameArgs {
+    /// Processing job name.
+    pub name: String,
+}
+
+/// `pjob logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Processing job name.
+    pub name: String,
+    /// Keep following the logs until the job ends.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+}
+
+/// `pjob list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only jobs whose name contains this.
+    #[arg(long, value_name = "TEXT")]
+    pub name_contains: Option<String>,
+    /// Only jobs with this status (InProgress, Completed, Failed, Stopping, Stopped).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Most jobs to list.
+    #[arg(long, default_value_t = 50)]
+    pub max: u32,
+}
+
+/// `pjob completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `pjob validate`.

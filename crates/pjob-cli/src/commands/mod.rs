@@ -1,6 +1,9 @@
 //! One module per command.
 
+pub mod aws;
+pub mod completions;
 pub mod init;
+pub mod local;
 pub mod render;
 pub mod schema;
 pub mod validate;
