@@ -256,7 +256,8 @@ pub struct AppSpecification {
 #[serde(rename_all = "PascalCase")]
 pub struct NetworkConfig {
     /// Encrypt traffic between instances.
-    pub enable_inter_container_traffic_encryption: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_inter_container_traffic_encryption: Option<bool>,
     /// Block network access.
     pub enable_network_isolation: bool,
     /// VPC placement.

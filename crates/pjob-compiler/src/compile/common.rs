@@ -237,8 +237,8 @@ fn dataset_definition(dd: &pjob_manifest::DatasetDefinition) -> DatasetDefinitio
             output_compression: r.output_compression.as_ref().map(enum_name),
         }),
         local_path: dd.local_path.clone(),
-        data_distribution_type: dd.data_distribution_type.as_ref().map(enum_name),
-        input_mode: dd.input_mode.as_ref().map(enum_name),
+        data_distribution_type: Some(enum_name(&dd.data_distribution_type)),
+        input_mode: Some(enum_name(&dd.input_mode)),
     }
 }
 

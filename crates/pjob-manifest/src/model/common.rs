@@ -98,8 +98,8 @@ pub struct NetworkConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subnets: Vec<String>,
     /// Encrypt traffic between instances (`EnableInterContainerTrafficEncryption`).
-    #[serde(default)]
-    pub encrypt_inter_container_traffic: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypt_inter_container_traffic: Option<bool>,
 }
 
 /// The SDK's `experiment_config` dict.

@@ -84,18 +84,22 @@ pub struct DatasetDefinition {
     /// Container path the query result lands in (`LocalPath`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub local_path: Option<String>,
-    /// How the result is spread across instances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_distribution_type: Option<S3DataDistributionType>,
+    /// How the result is spread across instances (the SDK's default: `ShardedByS3Key`).
+    #[serde(default = "sharded")]
+    pub data_distribution_type: S3DataDistributionType,
     /// `File` or `Pipe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_mode: Option<S3InputMode>,
+    #[serde(default)]
+    pub input_mode: S3InputMode,
     /// An Athena query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub athena_dataset_definition: Option<AthenaDatasetDefinition>,
     /// A Redshift query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redshift_dataset_definition: Option<RedshiftDatasetDefinition>,
+}
+
+fn sharded() -> S3DataDistributionType {
+    S3DataDistributionType::ShardedByS3Key
 }
 
 /// The SDK's `AthenaDatasetDefinition`.
