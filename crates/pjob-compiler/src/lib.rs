@@ -8,23 +8,11 @@
 //! SDK's tables. The executors upload the [`Artifact`]s and send the
 //! [`CreateProcessingJobRequest`].
 
-/// TEMP until the archive module lands.
-pub mod archive {
-    /// TEMP.
-    #[derive(Debug, thiserror::Error)]
-    #[error("archive")]
-    pub struct ArchiveError;
-}
+pub mod archive;
 mod artifact;
 mod compile;
 mod error;
-/// TEMP until the image module lands.
-pub mod image_uri {
-    /// TEMP.
-    #[derive(Debug, thiserror::Error)]
-    #[error("image")]
-    pub struct ImageUriError;
-}
+pub mod image_uri;
 pub mod naming;
 pub mod request;
 pub mod s3_uri;

@@ -1,9 +1,437 @@
-//! Semantic rules the schema cannot say.
+//! Semantic rules the schema cannot say: URIs, ARNs, names, paths, local
+//! files, and the combinations the SDK refuses.
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use pjob_source::{Diagnostic, Node, SourceFile};
 
-use crate::{Manifest, ValidationContext};
+use crate::model::*;
+use crate::{Target, ValidationContext};
 
-pub(crate) fn check(_file: &SourceFile, _root: &Node, _m: &Manifest, _ctx: &ValidationContext) -> Vec<Diagnostic> {
-    Vec::new()
+/// Where SageMaker mounts processing inputs and outputs.
+const PROCESSING_ROOT: &str = "/opt/ml/processing/";
+
+/// Checks a typed manifest; returns every problem, located in `file`.
+pub(crate) fn check(file: &SourceFile, root: &Node, manifest: &Manifest, ctx: &ValidationContext) -> Vec<Diagnostic> {
+    let mut c = Checker { file, root, ctx, out: Vec::new() };
+    let common = manifest.spec.common();
+    c.common(common);
+    c.inputs(&manifest.spec, &common.inputs);
+    c.outputs(&manifest.spec, &common.outputs);
+    c.tags(&manifest.metadata);
+    match &manifest.spec {
+        JobSpec::Processor(_) => {}
+        JobSpec::ScriptProcessor(s) => c.local_or_s3("/spec/code", &s.code, FileKind::File),
+        JobSpec::FrameworkProcessor(s) => c.framework(s),
+        JobSpec::PySparkProcessor(s) => {
+            c.spark(&s.spark);
+            c.local_or_s3_list("/spec/submit_py_files", &s.submit_py_files);
+        }
+        JobSpec::SparkJarProcessor(s) => c.spark(&s.spark),
+        JobSpec::ClarifyProcessor(s) => c.clarify(s),
+    }
+    c.out.sort_by_key(|d| d.span().offset);
+    c.out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum FileKind {
+    File,
+    Dir,
+    Any,
+}
+
+struct Checker<'a> {
+    file: &'a SourceFile,
+    root: &'a Node,
+    ctx: &'a ValidationContext,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, pointer: &str, code: &'static str, message: String, help: impl Into<String>) {
+        let span = self.root.locate(pointer, None);
+        self.out.push(Diagnostic::new(self.file, span, code, message).with_help(help));
+    }
+
+    fn common(&mut self, common: &CommonSpec) {
+        for (field, key) in [
+            ("volume_kms_key", &common.volume_kms_key),
+            ("output_kms_key", &common.output_kms_key),
+            ("kms_key", &common.kms_key),
+        ] {
+            if let Some(key) = key {
+                self.kms_key(&format!("/spec/{field}"), key);
+            }
+        }
+        if let Some(loc) = &common.code_location {
+            self.s3_uri("/spec/code_location", loc);
+        }
+        if let Some(net) = &common.network_config {
+            if net.security_group_ids.is_empty() != net.subnets.is_empty() {
+                self.err(
+                    "/spec/network_config",
+                    "pjob::refused",
+                    "`network_config` needs both `security_group_ids` and `subnets` for a VPC".into(),
+                    "set both, or neither",
+                );
+            }
+        }
+        if common.env.len() > 100 {
+            self.err("/spec/env", "pjob::too-many", "`env` has more than 100 variables".into(), "SageMaker takes at most 100");
+        }
+        for (name, value) in &common.env {
+            let pointer = format!("/spec/env/{}", name.replace('~', "~0").replace('/', "~1"));
+            if !is_env_name(name) {
+                self.err(&pointer, "pjob::bad-format", format!("`{name}` is not a valid environment variable name"), "use letters, digits and `_`, not starting with a digit");
+            } else if value.len() > 256 {
+                self.err(&pointer, "pjob::too-long", format!("the value of `{name}` is longer than 256 characters"), "SageMaker takes at most 256 characters per value");
+            }
+        }
+        if common.arguments.len() > 256 {
+            self.err("/spec/arguments", "pjob::too-many", "more than 256 `arguments`".into(), "SageMaker takes at most 256");
+        }
+        for (i, a) in common.arguments.iter().enumerate() {
+            if a.len() > 256 {
+                self.err(&format!("/spec/arguments/{i}"), "pjob::too-long", "an argument is longer than 256 characters".into(), "SageMaker takes at most 256 characters per argument");
+            }
+        }
+        if let Some(exp) = &common.experiment_config {
+            for (field, value) in [
+                ("experiment_name", &exp.experiment_name),
+                ("trial_name", &exp.trial_name),
+                ("run_name", &exp.run_name),
+            ] {
+                if let Some(v) = value {
+                    if !is_resource_name(v, 120) {
+                        self.err(&format!("/spec/experiment_config/{field}"), "pjob::bad-format", format!("`{v}` is not a valid {field}"), "use letters, digits and hyphens, at most 120 characters");
+                    }
+                }
+            }
+        }
+    }
+
+    fn tags(&mut self, metadata: &Metadata) {
+        for (k, v) in &metadata.tags {
+            let pointer = format!("/metadata/tags/{}", k.replace('~', "~0").replace('/', "~1"));
+            if k.starts_with("aws:") {
+                self.err(&pointer, "pjob::refused", format!("tag key `{k}` uses the reserved prefix `aws:`"), "choose another key");
+            } else if k.is_empty() || k.len() > 128 || v.len() > 256 {
+                self.err(&pointer, "pjob::too-long", format!("tag `{k}` is too long"), "tag keys take 1 to 128 characters, values at most 256");
+            }
+        }
+    }
+
+    /// Names the processor class gives its own inputs.
+    fn reserved_inputs(spec: &JobSpec) -> &'static [&'static str] {
+        match spec {
+            JobSpec::Processor(_) => &[],
+            JobSpec::ScriptProcessor(_) => &["code"],
+            JobSpec::FrameworkProcessor(_) => &["code", "entrypoint"],
+            JobSpec::PySparkProcessor(_) | JobSpec::SparkJarProcessor(_) => &["code", "conf", "py-files", "jars", "files"],
+            JobSpec::ClarifyProcessor(_) => &["dataset", "analysis_config"],
+        }
+    }
+
+    fn inputs(&mut self, spec: &JobSpec, inputs: &[ProcessingInput]) {
+        let reserved = Self::reserved_inputs(spec);
+        let mut names: HashMap<String, usize> = HashMap::new();
+        let mut destinations: HashMap<String, usize> = HashMap::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let at = |f: &str| format!("/spec/inputs/{i}/{f}");
+            let name = input.name.clone().unwrap_or_else(|| format!("input-{}", i + 1));
+            if let Some(first) = names.insert(name.clone(), i) {
+                self.err(&at("name"), "pjob::duplicate", format!("two inputs are named `{name}` (inputs {first} and {i})"), "give every input its own name");
+            } else if reserved.contains(&name.as_str()) {
+                self.err(&at("name"), "pjob::duplicate", format!("input name `{name}` is taken by the {} itself", spec.kind()), format!("rename the input; {} uses: {}", spec.kind(), reserved.join(", ")));
+            }
+            match (&input.dataset_definition, &input.source) {
+                (Some(_), Some(_)) => self.err(&at("dataset_definition"), "pjob::refused", "an input takes `source` or `dataset_definition`, not both".into(), "remove one of them"),
+                (None, None) => self.err(&format!("/spec/inputs/{i}"), "pjob::missing-field", format!("input `{name}` has no `source`"), "add `source` (an s3:// URI or a local path), or a `dataset_definition`"),
+                (None, Some(source)) => {
+                    self.local_or_s3(&at("source"), source, FileKind::Any);
+                    match &input.destination {
+                        None => self.err(&format!("/spec/inputs/{i}"), "pjob::missing-field", format!("input `{name}` has no `destination`"), "add `destination: /opt/ml/processing/input/<name>`"),
+                        Some(dest) => {
+                            self.processing_path(&at("destination"), dest);
+                            let key = dest.trim_end_matches('/').to_string();
+                            if let Some(first) = destinations.insert(key, i) {
+                                self.err(&at("destination"), "pjob::duplicate", format!("inputs {first} and {i} have the same destination `{dest}`"), "give every input its own folder");
+                            }
+                        }
+                    }
+                }
+                (Some(dd), None) => {
+                    if input.destination.is_some() {
+                        self.err(&at("destination"), "pjob::refused", "a `dataset_definition` input sets its path with `dataset_definition.local_path`, not `destination`".into(), "move the path to `dataset_definition.local_path`");
+                    }
+                    self.dataset_definition(&at("dataset_definition"), dd);
+                }
+            }
+            if input.s3_compression_type == S3CompressionType::Gzip && input.s3_input_mode != S3InputMode::Pipe {
+                self.err(&at("s3_compression_type"), "pjob::refused", "data can only be gzipped when the input mode is Pipe".into(), "set `s3_input_mode: Pipe`, or `s3_compression_type: None`");
+            }
+        }
+    }
+
+    fn dataset_definition(&mut self, pointer: &str, dd: &DatasetDefinition) {
+        match (&dd.athena_dataset_definition, &dd.redshift_dataset_definition) {
+            (Some(_), Some(_)) => self.err(pointer, "pjob::refused", "a dataset definition takes one of `athena_dataset_definition` and `redshift_dataset_definition`".into(), "keep one"),
+            (None, None) => self.err(pointer, "pjob::missing-field", "a dataset definition needs `athena_dataset_definition` or `redshift_dataset_definition`".into(), "add one of them"),
+            (Some(a), None) => {
+                self.s3_uri(&format!("{pointer}/athena_dataset_definition/output_s3_uri"), &a.output_s3_uri);
+                if let Some(k) = &a.kms_key_id {
+                    self.kms_key(&format!("{pointer}/athena_dataset_definition/kms_key_id"), k);
+                }
+            }
+            (None, Some(r)) => {
+                self.s3_uri(&format!("{pointer}/redshift_dataset_definition/output_s3_uri"), &r.output_s3_uri);
+                if !is_role_arn(&r.cluster_role_arn) {
+                    self.err(&format!("{pointer}/redshift_dataset_definition/cluster_role_arn"), "pjob::bad-format", format!("`{}` is not an IAM role ARN", r.cluster_role_arn), "write arn:aws:iam::123456789012:role/NAME");
+                }
+                if let Some(k) = &r.kms_key_id {
+                    self.kms_key(&format!("{pointer}/redshift_dataset_definition/kms_key_id"), k);
+                }
+            }
+        }
+        match &dd.local_path {
+            Some(p) => self.processing_path(&format!("{pointer}/local_path"), p),
+            None => self.err(pointer, "pjob::missing-field", "a dataset definition needs `local_path`".into(), "add `local_path: /opt/ml/processing/input/<name>`"),
+        }
+    }
+
+    fn outputs(&mut self, _spec: &JobSpec, outputs: &[ProcessingOutput]) {
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for (i, output) in outputs.iter().enumerate() {
+            let at = |f: &str| format!("/spec/outputs/{i}/{f}");
+            let name = output.name.clone().unwrap_or_else(|| format!("output-{}", i + 1));
+            if let Some(first) = names.insert(name.clone(), i) {
+                self.err(&at("name"), "pjob::duplicate", format!("two outputs are named `{name}` (outputs {first} and {i})"), "give every output its own name");
+            }
+            match &output.source {
+                Some(source) => self.processing_path(&at("source"), source),
+                None if output.feature_store_output.is_none() => self.err(&format!("/spec/outputs/{i}"), "pjob::missing-field", format!("output `{name}` has no `source`"), "add `source: /opt/ml/processing/output/<name>`"),
+                None => {}
+            }
+            match (&output.destination, &output.feature_store_output) {
+                (Some(_), Some(_)) => self.err(&at("destination"), "pjob::refused", "an output goes to S3 (`destination`) or a feature group (`feature_store_output`), not both".into(), "remove one of them"),
+                (Some(dest), None) => self.destination(&at("destination"), dest),
+                _ => {}
+            }
+        }
+    }
+
+    /// An output destination: S3 for SageMaker; S3 or a local folder for local runs.
+    fn destination(&mut self, pointer: &str, dest: &str) {
+        if dest.starts_with("s3://") {
+            self.s3_uri(pointer, dest);
+        } else if self.ctx.target == Target::Aws {
+            self.err(pointer, "pjob::bad-format", format!("`{dest}` is not an s3:// URI"), "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)");
+        }
+    }
+
+    fn processing_path(&mut self, pointer: &str, path: &str) {
+        if !path.starts_with(PROCESSING_ROOT) || path.split('/').any(|p| p == "..") {
+            self.err(pointer, "pjob::bad-path", format!("`{path}` is not under {PROCESSING_ROOT}"), format!("SageMaker mounts inputs and outputs under {PROCESSING_ROOT}, e.g. {PROCESSING_ROOT}input/data"));
+        }
+    }
+
+    fn s3_uri(&mut self, pointer: &str, uri: &str) {
+        if let Some(problem) = s3_uri_problem(uri) {
+            self.err(pointer, "pjob::bad-uri", format!("`{uri}` is not a valid S3 URI: {problem}"), "write s3://bucket/key, with a bucket name of 3-63 lowercase letters, digits, dots and hyphens");
+        }
+    }
+
+    fn kms_key(&mut self, pointer: &str, key: &str) {
+        if !is_kms_key(key) {
+            self.err(pointer, "pjob::bad-format", format!("`{key}` is not a KMS key"), "write a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), an alias ARN, `alias/NAME`, or a key ID");
+        }
+    }
+
+    /// An `s3://` URI, or a local path that must exist.
+    fn local_or_s3(&mut self, pointer: &str, value: &str, kind: FileKind) {
+        if value.starts_with("s3://") {
+            self.s3_uri(pointer, value);
+            return;
+        }
+        if value.contains("://") && !value.starts_with("file://") {
+            self.err(pointer, "pjob::bad-uri", format!("`{value}` is neither an s3:// URI nor a local path"), "use s3://bucket/key or a path relative to the manifest");
+            return;
+        }
+        let rel = value.strip_prefix("file://").unwrap_or(value);
+        let path = self.ctx.base_dir.join(rel);
+        self.existing(pointer, &path, value, kind);
+    }
+
+    fn existing(&mut self, pointer: &str, path: &Path, shown: &str, kind: FileKind) {
+        let ok = match kind {
+            FileKind::File => path.is_file(),
+            FileKind::Dir => path.is_dir(),
+            FileKind::Any => path.exists(),
+        };
+        if !ok {
+            let what = match kind {
+                FileKind::File => "file",
+                FileKind::Dir => "folder",
+                FileKind::Any => "file or folder",
+            };
+            self.err(pointer, "pjob::missing-file", format!("local {what} `{shown}` does not exist ({})", path.display()), "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI");
+        }
+    }
+
+    fn local_or_s3_list(&mut self, pointer: &str, values: &[String]) {
+        for (i, v) in values.iter().enumerate() {
+            self.local_or_s3(&format!("{pointer}/{i}"), v, FileKind::File);
+        }
+    }
+
+    fn framework(&mut self, s: &FrameworkProcessorSpec) {
+        if let Some(git) = &s.git_config {
+            if git.repo.trim().is_empty() {
+                self.err("/spec/git_config/repo", "pjob::missing-field", "`git_config.repo` is empty".into(), "give the repository URL");
+            }
+            return; // paths are inside the repository, checked when it is cloned
+        }
+        match &s.source_dir {
+            Some(dir) if dir.starts_with("s3://") => self.s3_uri("/spec/source_dir", dir),
+            Some(dir) => {
+                let path = self.ctx.base_dir.join(dir);
+                if path.is_dir() {
+                    if !s.code.starts_with("s3://") {
+                        self.existing("/spec/code", &path.join(&s.code), &format!("{dir}/{}", s.code), FileKind::File);
+                    }
+                } else {
+                    self.existing("/spec/source_dir", &path, dir, FileKind::Dir);
+                }
+            }
+            None => self.local_or_s3("/spec/code", &s.code, FileKind::File),
+        }
+        for (i, d) in s.dependencies.iter().enumerate() {
+            self.local_or_s3(&format!("/spec/dependencies/{i}"), d, FileKind::Any);
+        }
+    }
+
+    fn spark(&mut self, s: &SparkSpec) {
+        self.local_or_s3("/spec/submit_app", &s.submit_app, FileKind::File);
+        self.local_or_s3_list("/spec/submit_jars", &s.submit_jars);
+        self.local_or_s3_list("/spec/submit_files", &s.submit_files);
+        if let Some(uri) = &s.spark_event_logs_s3_uri {
+            self.s3_uri("/spec/spark_event_logs_s3_uri", uri);
+        }
+    }
+
+    fn clarify(&mut self, s: &ClarifyProcessorSpec) {
+        self.s3_uri("/spec/data_config/s3_data_input_path", &s.data_config.s3_data_input_path);
+        self.s3_uri("/spec/data_config/s3_output_path", &s.data_config.s3_output_path);
+        let bias = s.analyses.iter().any(|a| matches!(a, Analysis::PreTrainingBias | Analysis::PostTrainingBias));
+        if bias && s.bias_config.is_none() {
+            self.err("/spec/analyses", "pjob::missing-field", "bias analyses need `bias_config`".into(), "add `bias_config` with `label_values_or_threshold` and `facet_name`");
+        }
+        if s.analyses.contains(&Analysis::PostTrainingBias) && s.model_config.is_none() && s.data_config.predicted_label.is_none() {
+            self.err("/spec/analyses", "pjob::refused", "post-training bias needs a model: add `model_config`".into(), "add `model_config` (model_name, instance_type, instance_count, ...), or `data_config.predicted_label`");
+        }
+        if s.analyses.contains(&Analysis::Explainability) {
+            if s.shap_config.is_none() {
+                self.err("/spec/analyses", "pjob::refused", "explainability needs `shap_config`".into(), "add `shap_config` (baseline, num_samples, agg_method, ...)");
+            }
+            if s.model_config.is_none() {
+                self.err("/spec/analyses", "pjob::refused", "explainability needs a model: add `model_config`".into(), "add `model_config` (model_name, instance_type, instance_count, ...)");
+            }
+        }
+        if s.data_config.s3_compression_type == S3CompressionType::Gzip {
+            self.err("/spec/data_config/s3_compression_type", "pjob::refused", "Clarify reads its dataset in File mode, so it cannot be gzipped".into(), "decompress the dataset, and set `s3_compression_type: None`");
+        }
+    }
+}
+
+/// What is wrong with an S3 URI, if anything.
+pub(crate) fn s3_uri_problem(uri: &str) -> Option<&'static str> {
+    let Some(rest) = uri.strip_prefix("s3://") else { return Some("it must start with s3://") };
+    let bucket = rest.split('/').next().unwrap_or_default();
+    if bucket.is_empty() {
+        return Some("the bucket name is missing");
+    }
+    if bucket.len() < 3 || bucket.len() > 63 {
+        return Some("bucket names take 3 to 63 characters");
+    }
+    let valid_chars = bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+    let ends_ok = bucket.as_bytes()[0].is_ascii_alphanumeric() && bucket.as_bytes()[bucket.len() - 1].is_ascii_alphanumeric();
+    if !valid_chars || !ends_ok || bucket.contains("..") {
+        return Some("bucket names take lowercase letters, digits, dots and hyphens, and start and end with a letter or digit");
+    }
+    if uri.chars().any(char::is_whitespace) {
+        return Some("it contains white space");
+    }
+    None
+}
+
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 256
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_resource_name(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.len() <= max
+        && name.split('-').all(|part| part.chars().all(|c| c.is_ascii_alphanumeric()))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    parts.len() == 6
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "iam"
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].starts_with("role/")
+        && parts[5].len() > 5
+}
+
+/// A KMS key ID, key ARN, alias ARN or `alias/NAME`.
+fn is_kms_key(key: &str) -> bool {
+    if let Some(alias) = key.strip_prefix("alias/") {
+        return !alias.is_empty();
+    }
+    if key.starts_with("arn:") {
+        let parts: Vec<&str> = key.splitn(6, ':').collect();
+        return parts.len() == 6
+            && parts[1].starts_with("aws")
+            && parts[2] == "kms"
+            && !parts[3].is_empty()
+            && parts[4].len() == 12
+            && parts[4].bytes().all(|b| b.is_ascii_digit())
+            && (parts[5].starts_with("key/") || parts[5].starts_with("alias/"))
+            && parts[5].split_once('/').is_some_and(|(_, id)| !id.is_empty());
+    }
+    let id = key.strip_prefix("mrk-").unwrap_or(key);
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_uris() {
+        assert_eq!(s3_uri_problem("s3://my-bucket/x/"), None);
+        assert!(s3_uri_problem("s3://My_Bucket/x").is_some());
+        assert!(s3_uri_problem("s3:///x").is_some());
+        assert!(s3_uri_problem("s3://ab").is_some());
+        assert!(s3_uri_problem("gs://bucket/x").is_some());
+    }
+
+    #[test]
+    fn kms_keys() {
+        assert!(is_kms_key("arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"));
+        assert!(is_kms_key("alias/my-key"));
+        assert!(is_kms_key("1234abcd-12ab-34cd-56ef-1234567890ab"));
+        assert!(!is_kms_key("arn:aws:kms:us-west-2:1234:key/x"));
+        assert!(!is_kms_key("my key"));
+    }
 }

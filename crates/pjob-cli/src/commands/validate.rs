@@ -4,6 +4,7 @@ use pjob_manifest::Target;
 
 use crate::args::{GlobalArgs, OutputFormat, ValidateArgs};
 use crate::exit::Exit;
+use super::render;
 use crate::{load, report};
 
 /// Runs `pjob validate`.
@@ -13,7 +14,19 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Exit {
         Err(exit) => return exit,
     };
     let target = if args.local { Target::Local } else { Target::Aws };
-    let loaded = load::load(&args.paths, &renderer, target);
+    let mut loaded = load::load(&args.paths, &renderer, target);
+    // Compiling is offline too, and catches what only the compiler knows
+    // (image versions, the SDK's refusals); a job whose image needs a region
+    // that is not set is not held against the manifest.
+    let mut compile_problems = Vec::new();
+    loaded.jobs.retain(|job| match pjob_compiler::compile(&job.manifest, &render::compile_options(global, job, false, None)) {
+        Ok(_) | Err(pjob_compiler::CompileError::MissingRegion { .. }) => true,
+        Err(e) => {
+            compile_problems.push(job.diagnostic_at(e.pointer(), e.code(), e.to_string(), e.help()));
+            false
+        }
+    });
+    loaded.diagnostics.extend(compile_problems);
     let ok = !loaded.has_problems();
     match global.output.unwrap_or(OutputFormat::Text) {
         OutputFormat::Text => {

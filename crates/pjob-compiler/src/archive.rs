@@ -1,0 +1,611 @@
+//! Byte-for-byte reproducible `sourcedir.tar.gz`, laid out as the SageMaker Python SDK's
+//! `fw_utils.tar_and_upload_dir` lays it out.
+//!
+//! The SDK adds every entry of `source_dir` under its own name (`os.listdir`, recursively,
+//! following symlinks) and then each dependency under its base name, so a dependency folder
+//! `deps/lib` becomes `lib/...` and a dependency file `deps/util.py` becomes `util.py`. Where a
+//! dependency has the same path as a `source_dir` file, the SDK's archive holds both and the
+//! later one (the dependency) wins on extraction; [`collect_entries`] keeps only that one.
+//! The SDK's archive also lists every folder as a member (`lib`, `lib/pkg`); [`build_tar_gz`]
+//! writes the folders that hold files, so [`member_names`] matches `tarfile.getnames()` except
+//! for empty folders, which carry nothing and are left out.
+//!
+//! Unlike the SDK's (which records mtimes, owners and the temp file name in the gzip header),
+//! the archive here depends only on the paths, contents and executable bits of the files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::{Compression, GzBuilder};
+
+/// One file to put in the archive: the path inside it and where its bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveEntry {
+    /// Relative path inside the archive, `/`-separated (e.g. `lib/pkg/__init__.py`).
+    pub path: String,
+    /// The file on disk whose bytes (and executable bit) go in.
+    pub source: PathBuf,
+}
+
+/// Why the archive could not be collected or built; each variant names the path at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// A file or folder could not be read.
+    #[error("cannot read {}: {error}", .path.display())]
+    Io {
+        /// The path being read.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        error: io::Error,
+    },
+    /// `source_dir` exists but is not a folder.
+    #[error("source_dir {} is not a directory", .path.display())]
+    NotADirectory {
+        /// The path given as `source_dir`.
+        path: PathBuf,
+    },
+    /// A symlink points outside the folder being archived.
+    #[error("symlink {} points outside {} (to {})", .link.display(), .root.display(), .target.display())]
+    SymlinkEscapes {
+        /// The symlink.
+        link: PathBuf,
+        /// Where it resolves to.
+        target: PathBuf,
+        /// The folder it must stay within.
+        root: PathBuf,
+    },
+    /// A symlink's target does not exist.
+    #[error("symlink {} is broken: {error}", .link.display())]
+    BrokenSymlink {
+        /// The symlink.
+        link: PathBuf,
+        /// The error resolving it.
+        #[source]
+        error: io::Error,
+    },
+    /// A symlink points to a folder that contains it, which would recurse forever.
+    #[error("symlink {} points to a folder that contains it", .link.display())]
+    SymlinkLoop {
+        /// The symlink.
+        link: PathBuf,
+    },
+    /// Neither a regular file, a folder nor a symlink to one (a socket, FIFO or device).
+    #[error("{} is not a regular file or folder", .path.display())]
+    UnsupportedFileType {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A dependency path has no final name to put it under (`.`, `..`, `/`).
+    #[error("dependency {} has no file or folder name to archive it under", .path.display())]
+    InvalidDependency {
+        /// The dependency as given.
+        path: PathBuf,
+    },
+    /// A file name is not valid UTF-8.
+    #[error("file name of {} is not valid UTF-8", .path.display())]
+    NonUtf8Path {
+        /// The path.
+        path: PathBuf,
+    },
+    /// An entry's path is empty, absolute, or has an empty, `.` or `..` component.
+    #[error("archive path `{path}` must be relative, without empty, `.` or `..` components")]
+    InvalidEntryPath {
+        /// The entry path.
+        path: String,
+    },
+    /// Two entries have the same path.
+    #[error("archive path `{path}` appears twice ({} and {})", .first.display(), .second.display())]
+    DuplicateEntry {
+        /// The entry path.
+        path: String,
+        /// The first source.
+        first: PathBuf,
+        /// The second source.
+        second: PathBuf,
+    },
+    /// A path is both a file and the folder of another entry.
+    #[error("archive path `{path}` is a file ({}) and also a folder of `{child}`", .source_path.display())]
+    PathConflict {
+        /// The path that is both.
+        path: String,
+        /// The file given for it.
+        source_path: PathBuf,
+        /// An entry below it.
+        child: String,
+    },
+    /// Writing the archive failed.
+    #[error("cannot write archive member `{path}`: {error}")]
+    Write {
+        /// The member being written.
+        path: String,
+        /// The underlying error.
+        #[source]
+        error: io::Error,
+    },
+}
+
+/// Walks `source_dir` (all files, recursively) plus each of `dependencies` (a file is added by its file name; a folder is added under its own folder name, recursively), as the SDK's tar_and_upload_dir does. Symlinks pointing outside source_dir are refused (error names the link); symlinks inside are followed as files. Entries sorted by path; no absolute paths or `..`.
+///
+/// Each dependency folder is its own boundary for symlinks. A dependency entry with the same
+/// path as an earlier entry replaces it, as extracting the SDK's archive would.
+pub fn collect_entries(source_dir: &Path, dependencies: &[PathBuf]) -> Result<Vec<ArchiveEntry>, ArchiveError> {
+    let mut entries: BTreeMap<String, PathBuf> = BTreeMap::new();
+
+    let meta = fs::metadata(source_dir).map_err(|error| io_error(source_dir, error))?;
+    if !meta.is_dir() {
+        return Err(ArchiveError::NotADirectory { path: source_dir.to_path_buf() });
+    }
+    let root = canonicalize(source_dir)?;
+    walk(source_dir, "", &root, &mut vec![root.clone()], &mut entries)?;
+
+    for dependency in dependencies {
+        let name =
+            dependency.file_name().ok_or_else(|| ArchiveError::InvalidDependency { path: dependency.clone() })?;
+        let name = utf8(name, dependency)?;
+        let meta = fs::metadata(dependency).map_err(|error| io_error(dependency, error))?;
+        if meta.is_dir() {
+            let dep_root = canonicalize(dependency)?;
+            walk(dependency, name, &dep_root, &mut vec![dep_root.clone()], &mut entries)?;
+        } else if meta.is_file() {
+            entries.insert(name.to_string(), dependency.clone());
+        } else {
+            return Err(ArchiveError::UnsupportedFileType { path: dependency.clone() });
+        }
+    }
+
+    let entries: Vec<ArchiveEntry> = entries.into_iter().map(|(path, source)| ArchiveEntry { path, source }).collect();
+    check_layout(&entries)?;
+    Ok(entries)
+}
+
+/// gzip'd tar of the entries: sorted, mtime 0, uid/gid 0, empty owner names, mode 0644 (0755 if the source file is executable), no gzip header timestamp/filename, so the same inputs always give the same bytes.
+///
+/// The folders holding the files are written as members too (mode 0755), as in the SDK's
+/// archive; see [`member_names`].
+pub fn build_tar_gz(entries: &[ArchiveEntry]) -> Result<Vec<u8>, ArchiveError> {
+    let members = members(entries)?;
+    let gz = GzBuilder::new().mtime(0).write(Vec::new(), Compression::default());
+    let mut builder = tar::Builder::new(gz);
+    for member in &members {
+        let (name, mode, data) = match member {
+            Member::Dir(path) => (format!("{path}/"), 0o755, Vec::new()),
+            Member::File(entry) => {
+                let data = fs::read(&entry.source).map_err(|error| io_error(&entry.source, error))?;
+                let mode = if is_executable(&entry.source)? { 0o755 } else { 0o644 };
+                (entry.path.clone(), mode, data)
+            }
+        };
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(if matches!(member, Member::Dir(_)) {
+            tar::EntryType::Directory
+        } else {
+            tar::EntryType::Regular
+        });
+        header.set_mode(mode);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
+        header.set_size(data.len() as u64);
+        let write_error = |error| ArchiveError::Write { path: name.clone(), error };
+        let name_field = &mut header.as_old_mut().name;
+        if name.len() <= name_field.len() {
+            // Short names go in verbatim (keeping a folder's trailing `/`).
+            name_field[..name.len()].copy_from_slice(name.as_bytes());
+            header.set_cksum();
+            builder.append(&header, data.as_slice()).map_err(write_error)?;
+        } else {
+            // Long names get a GNU long-name record.
+            builder.append_data(&mut header, &name, data.as_slice()).map_err(write_error)?;
+        }
+    }
+    let finish_error = |error| ArchiveError::Write { path: String::new(), error };
+    let gz = builder.into_inner().map_err(finish_error)?;
+    let mut bytes = gz.finish().map_err(finish_error)?;
+    bytes.flush().map_err(finish_error)?;
+    Ok(bytes)
+}
+
+/// The member names [`build_tar_gz`] writes, in order: the files' folders and the files, as
+/// Python's `tarfile.getnames()` lists them (folders without a trailing `/`).
+pub fn member_names(entries: &[ArchiveEntry]) -> Result<Vec<String>, ArchiveError> {
+    Ok(members(entries)?
+        .into_iter()
+        .map(|m| match m {
+            Member::Dir(path) => path,
+            Member::File(entry) => entry.path.clone(),
+        })
+        .collect())
+}
+
+enum Member<'a> {
+    Dir(String),
+    File(&'a ArchiveEntry),
+}
+
+/// Entries and their folders, sorted by path, after checking the layout.
+fn members(entries: &[ArchiveEntry]) -> Result<Vec<Member<'_>>, ArchiveError> {
+    check_layout(entries)?;
+    let mut dirs = BTreeSet::new();
+    for entry in entries {
+        let mut end = 0;
+        while let Some(i) = entry.path[end..].find('/') {
+            end += i;
+            dirs.insert(entry.path[..end].to_string());
+            end += 1;
+        }
+    }
+    let mut members: Vec<(&str, Member<'_>)> = entries.iter().map(|e| (e.path.as_str(), Member::File(e))).collect();
+    let dirs: Vec<String> = dirs.into_iter().collect();
+    members.extend(dirs.iter().map(|d| (d.as_str(), Member::Dir(d.clone()))));
+    members.sort_by(|a, b| a.0.cmp(b.0));
+    Ok(members.into_iter().map(|(_, m)| m).collect())
+}
+
+/// Paths are relative and plain, unique, and no file is also a folder of another entry.
+fn check_layout(entries: &[ArchiveEntry]) -> Result<(), ArchiveError> {
+    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
+    for entry in entries {
+        let path = entry.path.as_str();
+        if path.is_empty() || path.starts_with('/') || path.split('/').any(|c| c.is_empty() || c == "." || c == "..") {
+            return Err(ArchiveError::InvalidEntryPath { path: path.to_string() });
+        }
+        if let Some(first) = seen.insert(path, &entry.source) {
+            return Err(ArchiveError::DuplicateEntry {
+                path: path.to_string(),
+                first: first.to_path_buf(),
+                second: entry.source.clone(),
+            });
+        }
+    }
+    for (path, source) in &seen {
+        let folder = format!("{path}/");
+        if let Some((child, _)) = seen.range(folder.as_str()..).next().filter(|(c, _)| c.starts_with(&folder)) {
+            return Err(ArchiveError::PathConflict {
+                path: path.to_string(),
+                source_path: source.to_path_buf(),
+                child: child.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Adds the files under `dir` as `prefix/...`; `stack` holds the canonical folders being walked.
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    root: &Path,
+    stack: &mut Vec<PathBuf>,
+    entries: &mut BTreeMap<String, PathBuf>,
+) -> Result<(), ArchiveError> {
+    let read = fs::read_dir(dir).map_err(|error| io_error(dir, error))?;
+    for child in read {
+        let child = child.map_err(|error| io_error(dir, error))?;
+        let path = child.path();
+        let name = child.file_name();
+        let name = utf8(&name, &path)?;
+        let arc = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        let file_type = child.file_type().map_err(|error| io_error(&path, error))?;
+
+        let (is_dir, canonical) = if file_type.is_symlink() {
+            let target =
+                fs::canonicalize(&path).map_err(|error| ArchiveError::BrokenSymlink { link: path.clone(), error })?;
+            if !target.starts_with(root) {
+                return Err(ArchiveError::SymlinkEscapes { link: path, target, root: root.to_path_buf() });
+            }
+            let meta = fs::metadata(&path).map_err(|error| io_error(&path, error))?;
+            if meta.is_dir() {
+                if stack.contains(&target) {
+                    return Err(ArchiveError::SymlinkLoop { link: path });
+                }
+                (true, target)
+            } else if meta.is_file() {
+                (false, target)
+            } else {
+                return Err(ArchiveError::UnsupportedFileType { path });
+            }
+        } else if file_type.is_dir() {
+            (true, canonicalize(&path)?)
+        } else if file_type.is_file() {
+            (false, PathBuf::new())
+        } else {
+            return Err(ArchiveError::UnsupportedFileType { path });
+        };
+
+        if is_dir {
+            stack.push(canonical);
+            walk(&path, &arc, root, stack, entries)?;
+            stack.pop();
+        } else {
+            entries.insert(arc, path);
+        }
+    }
+    Ok(())
+}
+
+fn canonicalize(path: &Path) -> Result<PathBuf, ArchiveError> {
+    fs::canonicalize(path).map_err(|error| io_error(path, error))
+}
+
+fn utf8<'a>(name: &'a std::ffi::OsStr, path: &Path) -> Result<&'a str, ArchiveError> {
+    name.to_str().ok_or_else(|| ArchiveError::NonUtf8Path { path: path.to_path_buf() })
+}
+
+fn io_error(path: &Path, error: io::Error) -> ArchiveError {
+    ArchiveError::Io { path: path.to_path_buf(), error }
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> Result<bool, ArchiveError> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = fs::metadata(path).map_err(|error| io_error(path, error))?;
+    Ok(meta.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(_path: &Path) -> Result<bool, ArchiveError> {
+    Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A scratch folder removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new() -> TempDir {
+            static COUNTER: AtomicUsize = AtomicUsize::new(0);
+            let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+            let path = std::env::temp_dir().join(format!("pjob-archive-test-{}-{n}", std::process::id()));
+            let _ = fs::remove_dir_all(&path);
+            fs::create_dir_all(&path).unwrap();
+            TempDir(path)
+        }
+
+        fn file(&self, rel: &str, content: &str) -> PathBuf {
+            let path = self.0.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, content).unwrap();
+            path
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    struct Member {
+        name: String,
+        mode: u32,
+        dir: bool,
+        content: String,
+    }
+
+    fn read_back(bytes: &[u8]) -> Vec<Member> {
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+        archive
+            .entries()
+            .unwrap()
+            .map(|e| {
+                let mut e = e.unwrap();
+                let header = e.header().clone();
+                assert_eq!(header.mtime().unwrap(), 0);
+                assert_eq!(header.uid().unwrap(), 0);
+                assert_eq!(header.gid().unwrap(), 0);
+                assert_eq!(header.username().unwrap(), Some(""));
+                assert_eq!(header.groupname().unwrap(), Some(""));
+                let mut content = String::new();
+                e.read_to_string(&mut content).unwrap();
+                let dir = header.entry_type().is_dir();
+                let raw = e.path().unwrap().to_str().unwrap().to_string();
+                // Folders are stored with a trailing `/`, as tar and Python's tarfile write them.
+                assert_eq!(raw.ends_with('/'), dir, "{raw}");
+                Member { name: raw.trim_end_matches('/').to_string(), mode: header.mode().unwrap(), dir, content }
+            })
+            .collect()
+    }
+
+    fn paths(entries: &[ArchiveEntry]) -> Vec<&str> {
+        entries.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    fn sample(tmp: &TempDir) -> (PathBuf, Vec<PathBuf>) {
+        tmp.file("src/train.py", "print('train')\n");
+        tmp.file("src/requirements.txt", "numpy\n");
+        tmp.file("src/sub/deeper/y.py", "y = 1\n");
+        tmp.file("src/sub/x.py", "x = 1\n");
+        tmp.file("src/b-a.py", "# sorts between sub and sub/\n");
+        tmp.file("deps/lib/pkg/__init__.py", "");
+        tmp.file("deps/lib/pkg/mod.py", "m = 1\n");
+        let one = tmp.file("deps/one.py", "one = 1\n");
+        (tmp.0.join("src"), vec![tmp.0.join("deps/lib"), one])
+    }
+
+    #[test]
+    fn same_input_gives_identical_bytes() {
+        let tmp = TempDir::new();
+        let (src, deps) = sample(&tmp);
+        let first = build_tar_gz(&collect_entries(&src, &deps).unwrap()).unwrap();
+        // Touching mtimes changes nothing.
+        let file = fs::File::options().write(true).open(src.join("train.py")).unwrap();
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(3600)).unwrap();
+        drop(file);
+        let second = build_tar_gz(&collect_entries(&src, &deps).unwrap()).unwrap();
+        assert_eq!(first, second);
+        // gzip header: no FNAME flag, zero mtime.
+        assert_eq!(&first[..4], &[0x1f, 0x8b, 8, 0]);
+        assert_eq!(&first[4..8], &[0, 0, 0, 0]);
+        // A content change does change the bytes.
+        fs::write(src.join("train.py"), "print('changed')\n").unwrap();
+        let third = build_tar_gz(&collect_entries(&src, &deps).unwrap()).unwrap();
+        assert_ne!(first, third);
+    }
+
+    #[test]
+    fn members_are_sorted_relative_with_their_folders() {
+        let tmp = TempDir::new();
+        let (src, deps) = sample(&tmp);
+        let entries = collect_entries(&src, &deps).unwrap();
+        assert_eq!(
+            paths(&entries),
+            [
+                "b-a.py",
+                "lib/pkg/__init__.py",
+                "lib/pkg/mod.py",
+                "one.py",
+                "requirements.txt",
+                "sub/deeper/y.py",
+                "sub/x.py",
+                "train.py",
+            ]
+        );
+        let expected = [
+            "b-a.py",
+            "lib",
+            "lib/pkg",
+            "lib/pkg/__init__.py",
+            "lib/pkg/mod.py",
+            "one.py",
+            "requirements.txt",
+            "sub",
+            "sub/deeper",
+            "sub/deeper/y.py",
+            "sub/x.py",
+            "train.py",
+        ];
+        assert_eq!(member_names(&entries).unwrap(), expected);
+        let members = read_back(&build_tar_gz(&entries).unwrap());
+        let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, expected);
+        for m in &members {
+            assert!(!m.name.starts_with('/') && !m.name.split('/').any(|c| c == ".."), "{}", m.name);
+            assert_eq!(m.mode, if m.dir { 0o755 } else { 0o644 }, "{}", m.name);
+        }
+        let one = members.iter().find(|m| m.name == "one.py").unwrap();
+        assert_eq!(one.content, "one = 1\n");
+    }
+
+    #[test]
+    fn dependency_file_and_folder_naming() {
+        let tmp = TempDir::new();
+        tmp.file("proj/src/main.py", "main\n");
+        tmp.file("proj/src/util.py", "from source_dir\n");
+        tmp.file("shared/common/helpers/h.py", "h\n");
+        let dep_file = tmp.file("shared/extra/util.py", "from dependency\n");
+        // A trailing slash names the same folder.
+        let deps = vec![PathBuf::from(format!("{}/", tmp.0.join("shared/common/helpers").display())), dep_file];
+        let entries = collect_entries(&tmp.0.join("proj/src"), &deps).unwrap();
+        assert_eq!(paths(&entries), ["helpers/h.py", "main.py", "util.py"]);
+        // The dependency replaces the source_dir file of the same name, as extraction would.
+        let util = entries.iter().find(|e| e.path == "util.py").unwrap();
+        assert_eq!(fs::read_to_string(&util.source).unwrap(), "from dependency\n");
+
+        let err = collect_entries(&tmp.0.join("proj/src"), &[PathBuf::from("..")]).unwrap_err();
+        assert!(matches!(err, ArchiveError::InvalidDependency { .. }), "{err:?}");
+        let err = collect_entries(&tmp.0.join("proj/src"), &[tmp.0.join("missing")]).unwrap_err();
+        assert!(err.to_string().contains("missing"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn escaping_symlink_is_refused() {
+        let tmp = TempDir::new();
+        tmp.file("src/main.py", "main\n");
+        tmp.file("secret.txt", "secret\n");
+        std::os::unix::fs::symlink("../secret.txt", tmp.0.join("src/leak.txt")).unwrap();
+        let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
+        assert!(matches!(err, ArchiveError::SymlinkEscapes { .. }), "{err:?}");
+        assert!(err.to_string().contains("leak.txt"), "{err}");
+
+        fs::remove_file(tmp.0.join("src/leak.txt")).unwrap();
+        std::os::unix::fs::symlink(&tmp.0, tmp.0.join("src/up")).unwrap();
+        let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
+        assert!(err.to_string().contains("up"), "{err}");
+
+        fs::remove_file(tmp.0.join("src/up")).unwrap();
+        std::os::unix::fs::symlink("nowhere.py", tmp.0.join("src/broken.py")).unwrap();
+        let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
+        assert!(matches!(err, ArchiveError::BrokenSymlink { .. }) && err.to_string().contains("broken.py"), "{err:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn inside_symlinks_are_followed() {
+        let tmp = TempDir::new();
+        tmp.file("src/main.py", "main\n");
+        tmp.file("src/pkg/a.py", "a\n");
+        std::os::unix::fs::symlink("main.py", tmp.0.join("src/alias.py")).unwrap();
+        std::os::unix::fs::symlink("pkg", tmp.0.join("src/pkg2")).unwrap();
+        let entries = collect_entries(&tmp.0.join("src"), &[]).unwrap();
+        assert_eq!(paths(&entries), ["alias.py", "main.py", "pkg/a.py", "pkg2/a.py"]);
+        let members = read_back(&build_tar_gz(&entries).unwrap());
+        let alias = members.iter().find(|m| m.name == "alias.py").unwrap();
+        assert!(!alias.dir);
+        assert_eq!(alias.content, "main\n");
+
+        std::os::unix::fs::symlink("..", tmp.0.join("src/pkg/loop")).unwrap();
+        let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
+        assert!(matches!(err, ArchiveError::SymlinkLoop { .. }) && err.to_string().contains("loop"), "{err:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn executable_files_keep_0755() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = TempDir::new();
+        let script = tmp.file("src/run.sh", "#!/bin/sh\n");
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o700)).unwrap();
+        tmp.file("src/data.txt", "d\n");
+        let members = read_back(&build_tar_gz(&collect_entries(&tmp.0.join("src"), &[]).unwrap()).unwrap());
+        let modes: Vec<(&str, u32)> = members.iter().map(|m| (m.name.as_str(), m.mode)).collect();
+        assert_eq!(modes, [("data.txt", 0o644), ("run.sh", 0o755)]);
+    }
+
+    #[test]
+    fn long_paths_round_trip() {
+        let tmp = TempDir::new();
+        let long = format!("{}/{}.py", "d".repeat(80), "f".repeat(60));
+        tmp.file(&format!("src/{long}"), "long\n");
+        let entries = collect_entries(&tmp.0.join("src"), &[]).unwrap();
+        let bytes = build_tar_gz(&entries).unwrap();
+        assert_eq!(bytes, build_tar_gz(&entries).unwrap());
+        let names: Vec<String> = read_back(&bytes).into_iter().map(|m| m.name).collect();
+        assert_eq!(names, ["d".repeat(80), long]);
+    }
+
+    #[test]
+    fn bad_entries_are_refused() {
+        let tmp = TempDir::new();
+        let f = tmp.file("a.py", "a\n");
+        let entry = |p: &str| ArchiveEntry { path: p.to_string(), source: f.clone() };
+        for bad in ["", "/abs.py", "../up.py", "a/../b.py", "a//b.py", "./a.py"] {
+            let err = build_tar_gz(&[entry(bad)]).unwrap_err();
+            assert!(matches!(err, ArchiveError::InvalidEntryPath { .. }), "{bad}: {err:?}");
+        }
+        let err = build_tar_gz(&[entry("a.py"), entry("a.py")]).unwrap_err();
+        assert!(matches!(err, ArchiveError::DuplicateEntry { .. }), "{err:?}");
+        let err = build_tar_gz(&[entry("lib"), entry("lib/x.py")]).unwrap_err();
+        assert!(matches!(err, ArchiveError::PathConflict { .. }), "{err:?}");
+        // Unsorted input comes out sorted.
+        let names = member_names(&[entry("z.py"), entry("a/b.py")]).unwrap();
+        assert_eq!(names, ["a", "a/b.py", "z.py"]);
+    }
+
+    #[test]
+    fn source_dir_must_be_a_folder() {
+        let tmp = TempDir::new();
+        let f = tmp.file("a.py", "a\n");
+        assert!(matches!(collect_entries(&f, &[]), Err(ArchiveError::NotADirectory { .. })));
+        let err = collect_entries(&tmp.0.join("nope"), &[]).unwrap_err();
+        assert!(matches!(err, ArchiveError::Io { .. }) && err.to_string().contains("nope"), "{err:?}");
+    }
+}
