@@ -274,6 +274,7 @@ PER_KIND = {
     "FrameworkProcessor": {
         "framework", "framework_version", "py_version", "image_uri", "command", "code",
         "source_dir", "dependencies", "git_config", "codeartifact_repo_arn",
+        "pytorch_version", "tensorflow_version",
     },
     "PySparkProcessor": {
         "framework_version", "py_version", "container_version", "image_uri", "submit_app",
@@ -411,14 +412,23 @@ def run_processor(kind, meta, spec, sess):
         if fw not in FRAMEWORKS:
             raise CaptureError(f"framework must be one of {sorted(FRAMEWORKS)}, got {fw!r}")
         mod, cls = FRAMEWORKS[fw]
-        ctor["estimator_cls"] = getattr(__import__(mod, fromlist=[cls]), cls)
-        ctor["framework_version"] = spec.get("framework_version")
         ctor.update(pick(spec, "py_version", "image_uri", "command", "code_location"))
         if name:
             ctor["base_job_name"] = name
         run.update(pick(spec, "source_dir", "dependencies", "git_config",
                         "codeartifact_repo_arn"))
-        FrameworkProcessor(**ctor).run(code=spec.get("code"), **run)
+        if fw == "huggingface" and ("pytorch_version" in spec or "tensorflow_version" in spec):
+            # HuggingFaceProcessor: framework_version is the transformers version.
+            from sagemaker.huggingface.processing import HuggingFaceProcessor
+            ctor["transformers_version"] = spec.get("framework_version")
+            ctor.update(pick(spec, "pytorch_version", "tensorflow_version"))
+            HuggingFaceProcessor(**ctor).run(code=spec.get("code"), **run)
+        else:
+            if "pytorch_version" in spec or "tensorflow_version" in spec:
+                raise CaptureError("pytorch_version/tensorflow_version are for huggingface only")
+            ctor["estimator_cls"] = getattr(__import__(mod, fromlist=[cls]), cls)
+            ctor["framework_version"] = spec.get("framework_version")
+            FrameworkProcessor(**ctor).run(code=spec.get("code"), **run)
     elif kind in ("PySparkProcessor", "SparkJarProcessor"):
         ctor.update(pick(spec, "framework_version", "py_version", "container_version",
                          "image_uri"))
@@ -451,7 +461,9 @@ def run_clarify(meta, spec, sess, ctor, run):
 
     dc_spec = dict(only(spec.get("data_config"), {
         "s3_data_input_path", "s3_output_path", "label", "headers", "features", "dataset_type",
-        "s3_data_distribution_type", "s3_compression_type"}, "spec.data_config"))
+        "s3_data_distribution_type", "s3_compression_type", "s3_analysis_config_output_path",
+        "joinsource", "excluded_columns", "predicted_label", "facet_dataset_uri", "facet_headers",
+        "predicted_label_dataset_uri", "predicted_label_headers"}, "spec.data_config"))
     distribution = dc_spec.pop("s3_data_distribution_type", None)
     data_config = clarify.DataConfig(**dc_spec)
     if distribution is not None:
@@ -468,7 +480,8 @@ def run_clarify(meta, spec, sess, ctor, run):
         model_config = clarify.ModelConfig(**only(spec["model_config"], {
             "model_name", "instance_count", "instance_type", "accept_type", "content_type",
             "content_template", "custom_attributes", "accelerator_type",
-            "endpoint_name_prefix"}, "spec.model_config"))
+            "endpoint_name_prefix", "record_template", "endpoint_name", "target_model"},
+            "spec.model_config"))
     mplc = None
     if "model_predicted_label_config" in spec:
         mplc = clarify.ModelPredictedLabelConfig(**only(
@@ -479,7 +492,7 @@ def run_clarify(meta, spec, sess, ctor, run):
     if "shap_config" in spec:
         shap = clarify.SHAPConfig(**only(spec["shap_config"], {
             "baseline", "num_samples", "agg_method", "use_logit", "save_local_shap_values",
-            "seed"}, "spec.shap_config"))
+            "seed", "num_clusters", "features_to_explain"}, "spec.shap_config"))
     model_scores = spec.get("model_scores")
     if isinstance(model_scores, dict):
         model_scores = clarify.ModelPredictedLabelConfig(**only(
@@ -503,12 +516,16 @@ def run_clarify(meta, spec, sess, ctor, run):
                       model_predicted_label_config=mplc, pre_training_methods=pre,
                       post_training_methods=post, **rkw)
     elif analyses == {"explainability"}:
-        proc.run_explainability(data_config, model_config, shap, model_scores=model_scores,
+        # run_explainability has no model_predicted_label_config; pjob reads it as model_scores.
+        proc.run_explainability(data_config, model_config, shap,
+                                model_scores=model_scores if model_scores is not None else mplc,
                                 **rkw)
-    elif analyses == {"pre_training_bias", "post_training_bias", "explainability"}:
+    elif "explainability" in analyses:
+        # Bias and explainability; a bias analysis left out gets no methods.
         proc.run_bias_and_explainability(
-            data_config, model_config, shap, bias_config, pre_training_methods=pre,
-            post_training_methods=post,
+            data_config, model_config, shap, bias_config,
+            pre_training_methods=pre if "pre_training_bias" in analyses else None,
+            post_training_methods=post if "post_training_bias" in analyses else None,
             model_predicted_label_config=mplc if mplc is not None else model_scores, **rkw)
     else:
         raise CaptureError(f"spec.analyses: the SDK has no run method for {sorted(analyses)}")

@@ -140,7 +140,28 @@ pub fn collect_entries(source_dir: &Path, dependencies: &[PathBuf]) -> Result<Ve
     }
     let root = canonicalize(source_dir)?;
     walk(source_dir, "", &root, &mut vec![root.clone()], &mut entries)?;
+    finish_entries(entries, dependencies)
+}
 
+/// The archive of a single script (`code` without `source_dir`): the script under its file
+/// name, then `dependencies` as [`collect_entries`] adds them.
+pub fn collect_script_entries(script: &Path, dependencies: &[PathBuf]) -> Result<Vec<ArchiveEntry>, ArchiveError> {
+    let name = script.file_name().ok_or_else(|| ArchiveError::InvalidDependency { path: script.to_path_buf() })?;
+    let name = utf8(name, script)?;
+    let meta = fs::metadata(script).map_err(|error| io_error(script, error))?;
+    if !meta.is_file() {
+        return Err(ArchiveError::UnsupportedFileType { path: script.to_path_buf() });
+    }
+    let mut entries = BTreeMap::new();
+    entries.insert(name.to_string(), script.to_path_buf());
+    finish_entries(entries, dependencies)
+}
+
+/// Adds the dependencies to the collected entries and checks the layout.
+fn finish_entries(
+    mut entries: BTreeMap<String, PathBuf>,
+    dependencies: &[PathBuf],
+) -> Result<Vec<ArchiveEntry>, ArchiveError> {
     for dependency in dependencies {
         let name =
             dependency.file_name().ok_or_else(|| ArchiveError::InvalidDependency { path: dependency.clone() })?;

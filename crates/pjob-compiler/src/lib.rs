@@ -12,8 +12,10 @@ pub mod archive;
 mod artifact;
 mod compile;
 mod error;
+mod git;
 pub mod image_uri;
 pub mod naming;
+pub mod py_json;
 pub mod request;
 pub mod s3_uri;
 

@@ -100,10 +100,17 @@ fn build() -> Value {
     schema
 }
 
-/// Rewrites what schemars generates into the shapes editors handle best:
+/// Rewrites what schemars generates into the shapes editors handle best
+/// (checked against the real `yaml-language-server` by `tests/editor/`):
 /// a `oneOf` of string constants becomes an `enum` (with `enumDescriptions`),
-/// integer `format`s (`uint32`), which no editor knows, are dropped, and
-/// optional fields stop accepting `null` (leave a field out instead).
+/// integer `format`s (`uint32`), which no editor knows, are dropped,
+/// optional fields stop accepting `null` (leave a field out instead), a
+/// field that only refers to a definition is `{"$ref", "description", ...}`
+/// rather than `{"allOf": [{"$ref"}], "description", ...}` (editors then show
+/// the field's own description, not the definition's; validators ignore a
+/// `$ref`'s sibling annotations in draft-07), and every description is also a
+/// `markdownDescription` (editors render its `code` spans instead of escaping
+/// them).
 fn simplify(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -140,11 +147,43 @@ fn simplify(value: &mut Value) {
             if map.get("type").and_then(Value::as_str) == Some("integer") {
                 map.remove("format");
             }
+            if let Some(reference) = sole_reference(map) {
+                map.remove("allOf");
+                map.insert("$ref".into(), Value::String(reference));
+            }
+            add_markdown(map);
             for v in map.values_mut() {
                 simplify(v);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(simplify),
         _ => {}
+    }
+}
+
+/// Keywords that only annotate a schema (they never change what it accepts).
+const ANNOTATIONS: [&str; 5] = ["description", "markdownDescription", "default", "title", "examples"];
+
+/// The target of `{"allOf": [{"$ref": T}]}` when the schema has nothing else
+/// but annotations.
+fn sole_reference(map: &serde_json::Map<String, Value>) -> Option<String> {
+    let [only] = map.get("allOf")?.as_array()?.as_slice() else {
+        return None;
+    };
+    let only = only.as_object()?;
+    let reference = only.get("$ref")?.as_str()?;
+    let plain = only.len() == 1 && map.keys().all(|k| k == "allOf" || ANNOTATIONS.contains(&k.as_str()));
+    plain.then(|| reference.to_owned())
+}
+
+/// Adds `markdownDescription` and `markdownEnumDescriptions` (VS Code's
+/// keywords, read by `yaml-language-server`) beside the plain ones.
+fn add_markdown(map: &mut serde_json::Map<String, Value>) {
+    for (plain, markdown) in [("description", "markdownDescription"), ("enumDescriptions", "markdownEnumDescriptions")] {
+        // A string or a list of strings: a property *named* `description` is an object.
+        let text = map.get(plain).filter(|v| v.is_string() || v.as_array().is_some_and(|a| a.iter().all(Value::is_string)));
+        if let Some(text) = text.cloned() {
+            map.entry(markdown).or_insert(text);
+        }
     }
 }

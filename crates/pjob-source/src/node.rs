@@ -148,10 +148,8 @@ impl Node {
                 _ => return best,
             }
         }
-        if let Some(k) = key {
-            if let Some(e) = node.entry(k) {
-                return e.key_span;
-            }
+        if let Some(e) = key.and_then(|k| node.entry(k)) {
+            return e.key_span;
         }
         match node.value {
             Value::Map(_) | Value::Seq(_) => best,

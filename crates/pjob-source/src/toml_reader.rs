@@ -8,14 +8,53 @@ use crate::{Diagnostic, Entry, Node, SourceFile, Span, Value};
 pub(crate) fn parse(file: &SourceFile) -> Result<Node, Box<Diagnostic>> {
     let table = DeTable::parse(file.text()).map_err(|e| {
         let range = e.span().unwrap_or(0..0);
-        Box::new(
-            Diagnostic::new(file, Span::new(range.start, range.end.saturating_sub(range.start)), "pjob::toml-syntax", format!("invalid TOML: {}", e.message().trim()))
-                .with_help("check the quoting and brackets here; every string needs quotes in TOML"),
-        )
+        let span = Span::new(range.start, range.end.saturating_sub(range.start));
+        let (message, help) = explain_syntax_error(file.text(), span, e.message().trim());
+        Box::new(Diagnostic::new(file, span, "pjob::toml-syntax", message).with_help(help))
     })?;
     let span = span_of(&table);
     let value = convert_table(file, table.into_inner())?;
     Ok(Node::new(value, span))
+}
+
+/// The message and hint for a TOML syntax error; a duplicate key or table
+/// is named, with the line that first defined it.
+fn explain_syntax_error(text: &str, span: Span, message: &str) -> (String, String) {
+    let generic = || (format!("invalid TOML: {message}"), "check the quoting and brackets here; every string needs quotes in TOML".to_string());
+    if message != "duplicate key" {
+        return generic();
+    }
+    let Some(key) = text.get(span.offset..span.end()).map(|k| k.trim_matches(['"', '\'']).to_string()) else {
+        return generic();
+    };
+    let Some(prefix) = text.get(..span.offset) else { return generic() };
+    let line_start = prefix.rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[..line_start];
+    let number_of = |line_index: usize| line_index + 1;
+    if text[line_start..].trim_start().starts_with('[') {
+        // A table header: `[spec]` (or the last part of `[a.spec]`) defined twice.
+        let header = text[line_start..].lines().next().unwrap_or_default().trim();
+        let first = before.lines().position(|l| l.trim() == header).map(number_of);
+        let help = match first {
+            Some(line) => format!("`{header}` is already defined on line {line}; merge the two sections"),
+            None => format!("`{header}` is already defined above; merge the two sections"),
+        };
+        return (format!("invalid TOML: table `{header}` is defined twice"), help);
+    }
+    // A key: look for its first definition in the same table (back to the previous header).
+    let lines: Vec<&str> = before.lines().collect();
+    let first = lines
+        .iter()
+        .enumerate()
+        .rev()
+        .take_while(|(_, l)| !l.trim_start().starts_with('['))
+        .find(|(_, l)| l.trim_start().strip_prefix(key.as_str()).is_some_and(|rest| rest.trim_start().starts_with('=')))
+        .map(|(i, _)| number_of(i));
+    let help = match first {
+        Some(line) => format!("`{key}` is already set on line {line}; keep one of them"),
+        None => format!("`{key}` is already set in this table; keep one of them"),
+    };
+    (format!("invalid TOML: duplicate key `{key}`"), help)
 }
 
 fn span_of<T>(s: &Spanned<T>) -> Span {
@@ -83,6 +122,22 @@ mod tests {
         let spec = node.get("spec").unwrap();
         let e = spec.entry("count").unwrap();
         assert_eq!(&text[e.key_span.offset..e.key_span.end()], "count");
+    }
+
+    #[test]
+    fn duplicate_key_names_the_key_and_its_first_line() {
+        let err = parse(&SourceFile::new("t.toml", "[spec]\na = 1\nb = 2\na = 3\n")).unwrap_err();
+        assert_eq!((err.location().line, err.location().column), (4, 1));
+        assert_eq!(err.message(), "invalid TOML: duplicate key `a`");
+        assert_eq!(err.help(), Some("`a` is already set on line 2; keep one of them"));
+    }
+
+    #[test]
+    fn duplicate_table_names_the_table_and_its_first_line() {
+        let err = parse(&SourceFile::new("t.toml", "[metadata]\nname = \"a\"\n[spec]\n[metadata]\n")).unwrap_err();
+        assert_eq!(err.location().line, 4);
+        assert_eq!(err.message(), "invalid TOML: table `[metadata]` is defined twice");
+        assert_eq!(err.help(), Some("`[metadata]` is already defined on line 1; merge the two sections"));
     }
 
     #[test]

@@ -29,10 +29,8 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Vec<Document>, Box<Diagnostic>>
                 reader.anchors.clear();
             }
             Event::DocumentEnd => {
-                if let Some(node) = root.take() {
-                    if node.value != Value::Null {
-                        docs.push(Document { index, root: node });
-                    }
+                if let Some(node) = root.take().filter(|node| node.value != Value::Null) {
+                    docs.push(Document { index, root: node });
                 }
                 index += 1;
             }
@@ -67,9 +65,15 @@ impl Reader<'_> {
 
     fn scan_error(&self, e: &ScanError) -> Box<Diagnostic> {
         let offset = self.file.byte_offset_of_char(e.marker().index());
+        let text = self.file.text();
+        let open_flow = self.stack.iter().rev().find_map(|frame| {
+            let (Frame::Seq { span, .. } | Frame::Map { span, .. }) = frame;
+            text.get(span.offset..).is_some_and(|t| t.starts_with(['[', '{'])).then_some(span.offset)
+        });
+        let explained = explain_scan_error(text, offset, e.info(), open_flow);
         Box::new(
-            Diagnostic::new(self.file, Span::new(offset, 1), "pjob::yaml-syntax", format!("invalid YAML: {}", e.info()))
-                .with_help("check the indentation and quoting here; strings holding `: `, `#`, `{` or `[` need quotes"),
+            Diagnostic::new(self.file, Span::new(explained.offset, 1), "pjob::yaml-syntax", explained.message)
+                .with_help(explained.help),
         )
     }
 
@@ -228,6 +232,126 @@ impl Reader<'_> {
     }
 }
 
+/// A YAML syntax error put in a user's terms: where to look and what to do.
+struct ExplainedError {
+    offset: usize,
+    message: String,
+    help: String,
+}
+
+/// Turns the scanner's message into one that names the usual cause, and
+/// moves the position to where that cause is (the tab, the unclosed bracket,
+/// the over-indented line). `open_flow` is where the innermost `[` or `{`
+/// still open at the error stands.
+fn explain_scan_error(text: &str, offset: usize, info: &str, open_flow: Option<usize>) -> ExplainedError {
+    let offset = offset.min(text.len());
+    let line_of = |at: usize| text[..at].bytes().filter(|b| *b == b'\n').count() + 1;
+    let generic = || ExplainedError {
+        offset,
+        message: format!("invalid YAML: {info}"),
+        help: "check the indentation and quoting here; strings holding `: `, `#`, `{` or `[` need quotes".into(),
+    };
+    if info.contains("tab") {
+        // The scanner marks where the value or block started; show the tab itself.
+        let tab = text.get(offset..).and_then(|rest| rest.find('\t')).map_or(offset, |i| offset + i);
+        return ExplainedError {
+            offset: tab,
+            message: "invalid YAML: a tab where YAML needs spaces".into(),
+            help: "YAML indents with spaces only; replace the tab with spaces".into(),
+        };
+    }
+    if info.contains("quoted scalar")
+        && (info.contains("end of stream") || info.contains("indentation") || info.contains("document indicator"))
+    {
+        let quote = text[offset..].chars().next().filter(|c| *c == '"' || *c == '\'').unwrap_or('"');
+        return ExplainedError {
+            offset,
+            message: "invalid YAML: this quoted string is never closed".into(),
+            help: format!("end the string with {quote} on the same line"),
+        };
+    }
+    if info.contains("unknown escape character") {
+        // The scanner marks the string's start; show the backslash.
+        let escape = text
+            .get(offset..)
+            .and_then(|rest| {
+                let mut chars = rest.char_indices().skip(1).peekable();
+                while let Some((i, c)) = chars.next() {
+                    match (c, chars.peek()) {
+                        ('"', _) => return None,
+                        ('\\', Some((_, next))) if "0abt\tnvfre \"/\\N_LPxuU\r\n".contains(*next) => {
+                            chars.next();
+                        }
+                        ('\\', _) => return Some(i),
+                        _ => {}
+                    }
+                }
+                None
+            })
+            .map_or(offset, |i| offset + i);
+        return ExplainedError {
+            offset: escape,
+            message: "invalid YAML: unknown escape sequence in a double-quoted string".into(),
+            help: "in double quotes a backslash starts an escape: write `\\\\` for a backslash, or use single quotes".into(),
+        };
+    }
+    if let Some(start) = open_flow.filter(|start| line_of(*start) < line_of(offset)) {
+        // An error inside a `[` or `{` opened on an earlier line: most likely it was never closed.
+        let (open, close) = if text[start..].starts_with('[') { ('[', ']') } else { ('{', '}') };
+        return ExplainedError {
+            offset: start,
+            message: format!("invalid YAML: this `{open}` is not closed"),
+            help: format!(
+                "close it with `{close}` on this line (items are separated by `,`); YAML stopped reading it on line {}",
+                line_of(offset)
+            ),
+        };
+    }
+    if info.contains("flow sequence") || info.contains("flow mapping") {
+        let (open, close) = if info.contains("flow sequence") { ('[', ']') } else { ('{', '}') };
+        return ExplainedError {
+            offset,
+            message: format!("invalid YAML: expected `,` or `{close}` here"),
+            help: format!("separate items with `,` and close the `{open}` with `{close}`; quote items holding `,` `[` `]` `{{` `}}` or `: `"),
+        };
+    }
+    if info.contains("mapping values are not allowed") {
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let before = &text[line_start..offset];
+        let key = before.trim_start();
+        let indent = before.len() - key.len();
+        if !key.is_empty() && !key.contains(": ") && !key.starts_with(['-', '#', '[', '{']) {
+            // `key:` on a line indented deeper than the line above: YAML read
+            // it as the continuation of the value above.
+            let previous = text[..line_start.saturating_sub(1)]
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+            if let Some(previous) = previous {
+                let previous_indent = previous.len() - previous.trim_start().len();
+                if indent > previous_indent && previous.trim_start().contains(": ") {
+                    return ExplainedError {
+                        offset: line_start + indent,
+                        message: format!(
+                            "invalid YAML: this line is indented {indent} spaces, more than the line above ({previous_indent})"
+                        ),
+                        help: "keys of one mapping start in the same column; YAML read this line as part of the value above".into(),
+                    };
+                }
+            }
+        }
+        if let Some(colon) = key.find(": ") {
+            let value = key[colon + 2..].trim();
+            return ExplainedError {
+                offset,
+                message: "invalid YAML: a second `: ` on this line".into(),
+                help: format!("a value holding `: ` must be quoted: {}: \"{}{}\"", &key[..colon], value, &text[offset..].lines().next().unwrap_or_default()),
+            };
+        }
+    }
+    generic()
+}
+
 fn count_nodes(node: &Node) -> usize {
     1 + match &node.value {
         Value::Seq(items) => items.iter().map(count_nodes).sum(),
@@ -342,5 +466,52 @@ mod tests {
     fn syntax_error_location() {
         let err = parse(&SourceFile::new("t.yaml", "a: 1\n b: [1\n")).unwrap_err();
         assert_eq!(err.code(), "pjob::yaml-syntax");
+    }
+
+    fn error_at(text: &str) -> (usize, usize, String, String) {
+        let err = parse(&SourceFile::new("t.yaml", text)).unwrap_err();
+        (err.location().line, err.location().column, err.message().to_string(), err.help().unwrap_or_default().to_string())
+    }
+
+    #[test]
+    fn tab_indentation_points_at_the_tab() {
+        let (line, col, message, help) = error_at("spec:\n  a: 1\n\tb: 2\n");
+        assert_eq!((line, col), (3, 1));
+        assert!(message.contains("tab"), "{message}");
+        assert!(help.contains("spaces"), "{help}");
+    }
+
+    #[test]
+    fn unclosed_flow_sequence_points_at_its_bracket() {
+        let (line, col, message, _) = error_at("spec:\n  args: [a, b\nnext: 1\n");
+        assert_eq!((line, col), (2, 9), "{message}");
+        assert!(message.contains("`[` is not closed"), "{message}");
+    }
+
+    #[test]
+    fn over_indented_key_is_explained() {
+        let (line, col, message, _) = error_at("spec:\n  a: 1\n   b: 2\n");
+        assert_eq!((line, col), (3, 4));
+        assert!(message.contains("indented 3 spaces, more than the line above (2)"), "{message}");
+    }
+
+    #[test]
+    fn second_colon_in_a_value_asks_for_quotes() {
+        let (line, col, _, help) = error_at("env:\n  CONN: host: db\n");
+        assert_eq!((line, col), (2, 13));
+        assert!(help.contains("CONN: \"host: db\""), "{help}");
+    }
+
+    #[test]
+    fn unknown_escape_points_at_the_backslash() {
+        let (line, col, message, _) = error_at("env:\n  P: \"a\\nb\\dc\"\n");
+        assert_eq!((line, col), (2, 11), "{message}");
+    }
+
+    #[test]
+    fn unclosed_quote_points_at_the_opening_quote() {
+        let (line, col, message, _) = error_at("spec:\n  image: \"abc\n  count: 1\n");
+        assert_eq!((line, col), (2, 10));
+        assert!(message.contains("never closed"), "{message}");
     }
 }

@@ -37,7 +37,7 @@ pub fn run(args: &InitArgs) -> Exit {
     };
     let text = starter(kind);
     if args.file.as_os_str() == "-" {
-        print!("{text}");
+        crate::output::write(text);
         return Exit::Success;
     }
     if args.file.exists() && !args.force {

@@ -8,7 +8,7 @@ pub fn run(args: &SchemaArgs) -> Exit {
     let text = pjob_manifest::schema::schema_json();
     match &args.write {
         None => {
-            print!("{text}");
+            crate::output::write(&text);
             Exit::Success
         }
         Some(path) => match std::fs::write(path, text) {

@@ -35,7 +35,7 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Exit {
             }
             report::print_all(&loaded.diagnostics);
             if ok {
-                println!("ok: {} job(s) in {} file(s) are valid", loaded.jobs.len(), loaded.files);
+                crate::output::line(&format!("ok: {} job(s) in {} file(s) are valid", loaded.jobs.len(), loaded.files));
             } else {
                 eprintln!(
                     "error: {} problem(s) found in {} file(s); {} of {} job(s) valid",

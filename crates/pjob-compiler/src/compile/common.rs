@@ -10,7 +10,11 @@ use crate::request::{
     ProcessingInput, ProcessingOutput, ProcessingOutputConfig, ProcessingResources, RedshiftDatasetDefinition,
     S3Input, S3Output, StoppingCondition, Tag, VpcConfig,
 };
+use crate::image_uri::ImageUriError;
 use crate::{Artifact, CompileError, CompileOptions, s3_uri};
+
+/// A region every image table lists, for checking versions without one.
+const PROBE_REGION: &str = "us-east-1";
 
 /// The manifest and options, with the helpers every class uses.
 pub(crate) struct Ctx<'a> {
@@ -88,6 +92,27 @@ impl<'a> Ctx<'a> {
             let uri = s3_uri::join([prefix.as_str(), name.as_str()]);
             let artifact = self.file_artifact(pointer, uri.clone(), path)?;
             Ok((uri, vec![artifact]))
+        }
+    }
+
+    /// An image URI from the SDK's tables for the job's region. Without a
+    /// region, the look-up still runs for a region every table has, so an
+    /// unknown version is reported offline; the job then needs `--region`.
+    /// `pointer_of` locates each error at the manifest value it is about.
+    pub fn resolve_image(
+        &self,
+        resolve: impl Fn(&str) -> Result<String, ImageUriError>,
+        pointer_of: impl Fn(&ImageUriError) -> String,
+    ) -> Result<String, CompileError> {
+        let located = |source: ImageUriError| CompileError::ImageUri { pointer: pointer_of(&source), source };
+        match self.options.region.as_deref() {
+            Some(region) => resolve(region).map_err(located),
+            None => match resolve(PROBE_REGION) {
+                Ok(_) | Err(ImageUriError::UnsupportedRegion { .. }) => {
+                    Err(CompileError::MissingRegion { pointer: "/kind".into() })
+                }
+                Err(e) => Err(located(e)),
+            },
         }
     }
 
@@ -255,4 +280,27 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Res
         }
     }
     Ok(())
+}
+
+/// The manifest value an image error is about; `base` is the field of a
+/// Hugging Face base framework (`/spec/pytorch_version`).
+pub(crate) fn image_error_pointer(e: &ImageUriError, base: &str) -> String {
+    match e {
+        ImageUriError::UnknownFramework { .. } => "/spec/framework",
+        ImageUriError::UnknownVersion { .. } | ImageUriError::UnsupportedRegion { .. } => "/spec/framework_version",
+        ImageUriError::UnknownPyVersion { .. } | ImageUriError::MissingPyVersion { .. } => "/spec/py_version",
+        ImageUriError::SparkPyContainerMismatch { py_version: Some(_), .. } => "/spec/py_version",
+        ImageUriError::SparkPyContainerMismatch { py_version: None, .. } => "/spec/container_version",
+        ImageUriError::UnknownBaseFramework { .. }
+        | ImageUriError::MissingBaseFramework { .. }
+        | ImageUriError::VersionFormMismatch { .. } => base,
+        ImageUriError::NoGpuImage { .. }
+        | ImageUriError::UnsupportedProcessor { .. }
+        | ImageUriError::InvalidInstanceType { .. }
+        | ImageUriError::MissingInstanceType { .. }
+        | ImageUriError::UnsupportedFrameworkForInstance { .. }
+        | ImageUriError::ImageNotCarried { .. }
+        | ImageUriError::DeprecatedInstanceType { .. } => "/spec/instance_type",
+    }
+    .to_string()
 }

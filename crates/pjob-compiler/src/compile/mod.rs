@@ -1,8 +1,13 @@
 //! The compiler proper: one module per processor class, sharing the parts
 //! every class has.
 
+mod analysis_config;
+mod bootstrap;
+mod clarify;
 mod common;
+mod framework;
 mod script;
+mod spark;
 
 use pjob_manifest::{JobSpec, Manifest};
 use sha2::{Digest, Sha256};
@@ -43,16 +48,10 @@ pub(crate) fn draft(manifest: &Manifest, options: &CompileOptions) -> Result<Dra
     let parts = match &manifest.spec {
         JobSpec::Processor(spec) => script::processor(spec),
         JobSpec::ScriptProcessor(spec) => script::script_processor(&ctx, spec)?,
-        JobSpec::FrameworkProcessor(_)
-        | JobSpec::PySparkProcessor(_)
-        | JobSpec::SparkJarProcessor(_)
-        | JobSpec::ClarifyProcessor(_) => {
-            return Err(CompileError::Refused {
-                pointer: "/kind".into(),
-                message: format!("{} jobs cannot be compiled by this version of pjob yet", manifest.kind()),
-                help: "use Processor or ScriptProcessor, or upgrade pjob".into(),
-            });
-        }
+        JobSpec::FrameworkProcessor(spec) => framework::framework_processor(&ctx, spec)?,
+        JobSpec::PySparkProcessor(spec) => spark::pyspark_processor(&ctx, spec)?,
+        JobSpec::SparkJarProcessor(spec) => spark::spark_jar_processor(&ctx, spec)?,
+        JobSpec::ClarifyProcessor(spec) => clarify::clarify_processor(&ctx, spec)?,
     };
     let common_spec = manifest.spec.common();
     let mut artifacts = parts.artifacts;

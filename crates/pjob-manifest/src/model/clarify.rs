@@ -11,7 +11,8 @@ use super::{CommonSpec, S3CompressionType, S3DataDistributionType};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ClarifyProcessorSpec {
-    /// Clarify image version (default: the region's current one).
+    /// Clarify image version. The SDK's table has one version (`1.0`), which
+    /// is used whatever this says, as the SDK does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// What to run: the SDK's `run_pre_training_bias`, `run_post_training_bias`,
@@ -32,9 +33,10 @@ pub struct ClarifyProcessorSpec {
     /// SHAP settings for explainability (the SDK's `SHAPConfig`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shap_config: Option<ShapConfig>,
-    /// Index or JSONPath of the model's score to explain (explainability).
+    /// The model's output to explain (explainability): an index or JMESPath of
+    /// the score, or settings like `model_predicted_label_config`'s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_scores: Option<LabelValue>,
+    pub model_scores: Option<ModelScores>,
     /// Pre-training bias metrics: `all` or a list.
     #[serde(default = "Methods::all")]
     pub pre_training_methods: Methods,
@@ -56,6 +58,16 @@ pub enum Analysis {
     PostTrainingBias,
     /// SHAP feature attributions.
     Explainability,
+}
+
+/// `model_scores`: where the score is, or how to read the model's output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ModelScores {
+    /// Label, probability, threshold and label headers, as in `model_predicted_label_config`.
+    Config(ModelPredictedLabelConfig),
+    /// Index or JMESPath of the score in the model's output.
+    Value(LabelValue),
 }
 
 /// A metric selection: `all` or a list of metric names.
@@ -150,6 +162,10 @@ pub struct DataConfig {
     /// `s3://` URI for the report and `analysis_config.json` (output `analysis_result`).
     #[schemars(regex(pattern = r"^s3://"))]
     pub s3_output_path: String,
+    /// `s3://` URI `analysis_config.json` is written to instead of `s3_output_path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub s3_analysis_config_output_path: Option<String>,
     /// Target column: name, index or JSONPath.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<LabelValue>,
@@ -177,6 +193,21 @@ pub struct DataConfig {
     /// Column of predicted labels in the dataset (post-training bias without a model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicted_label: Option<LabelValue>,
+    /// `s3://` URI of a separate dataset holding the facet columns (CSV only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub facet_dataset_uri: Option<String>,
+    /// Column names of the facet dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facet_headers: Option<Vec<String>>,
+    /// `s3://` URI of a separate dataset holding predicted labels (CSV only;
+    /// post-training bias without a model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub predicted_label_dataset_uri: Option<String>,
+    /// Column names of the predicted label dataset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_label_headers: Option<Vec<String>>,
 }
 
 fn default_dataset_type() -> DatasetType {
@@ -230,9 +261,13 @@ pub struct ModelConfig {
     /// MIME type of the model's requests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// JSON request template with `$features` or `$record`.
+    /// Request template: with `$features` for JSON lines, `$record` or `$records` for JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_template: Option<String>,
+    /// Template of one record in a JSON request (`content_type: application/json`),
+    /// with `$features` and `$feature_names`, or `"${name}"` placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_template: Option<String>,
     /// Value of the `CustomAttributes` header sent to the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_attributes: Option<String>,
@@ -242,9 +277,13 @@ pub struct ModelConfig {
     /// Prefix of the shadow endpoint's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_name_prefix: Option<String>,
-    /// An existing endpoint to query instead of a shadow endpoint.
+    /// An existing endpoint to query instead of a shadow endpoint (instead of
+    /// `model_name`, `instance_count` and `instance_type`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_name: Option<String>,
+    /// Model to invoke on a multi-model endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_model: Option<String>,
 }
 
 /// The SDK's `ModelPredictedLabelConfig`.
@@ -288,9 +327,9 @@ pub struct ShapConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub num_samples: Option<u32>,
-    /// How local attributions aggregate.
-    #[serde(default = "default_agg_method")]
-    pub agg_method: AggMethod,
+    /// How local attributions aggregate into global ones (Clarify's default: `mean_abs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agg_method: Option<AggMethod>,
     /// Apply the logit function to model outputs.
     #[serde(default)]
     pub use_logit: bool,
@@ -304,10 +343,9 @@ pub struct ShapConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub num_clusters: Option<u32>,
-}
-
-fn default_agg_method() -> AggMethod {
-    AggMethod::MeanAbs
+    /// Names or indices of the features to explain (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features_to_explain: Option<Vec<LabelValue>>,
 }
 
 fn default_true() -> bool {

@@ -74,15 +74,17 @@ impl Framework {
 pub struct FrameworkProcessorSpec {
     /// Framework whose image runs the code (ignored for the image when `image_uri` is set).
     pub framework: Framework,
-    /// Framework version, such as `"1.2-1"` for sklearn or `"2.1"` for pytorch (quote it).
+    /// Framework version, such as `"1.2-1"` for sklearn or `"2.1"` for pytorch (quote it);
+    /// for `huggingface`, the transformers version, such as `"4.28.1"`.
     pub framework_version: String,
-    /// Python version of the image, such as `py310`.
+    /// Python version of the image, such as `py310` (the SDK's default: `py3`, or
+    /// `py36` for `huggingface`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub py_version: Option<String>,
-    /// PyTorch version under Hugging Face (`huggingface` only).
+    /// PyTorch version under Hugging Face, such as `"2.0.0"` (`huggingface` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pytorch_version: Option<String>,
-    /// TensorFlow version under Hugging Face (`huggingface` only).
+    /// TensorFlow version under Hugging Face, such as `"2.6.3"` (`huggingface` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tensorflow_version: Option<String>,
     /// Container image; overrides the framework's image.
@@ -141,7 +143,8 @@ pub struct SparkSpec {
     /// Python version of the image, such as `py39`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub py_version: Option<String>,
-    /// Image container version, such as `v1`.
+    /// Image container version, such as `"1"` (the image tag ends in `-v1`);
+    /// set together with `py_version`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub container_version: Option<String>,
     /// Container image; overrides the Spark image.

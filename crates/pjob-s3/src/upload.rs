@@ -1,0 +1,269 @@
+//! Uploads: single or multipart, skipped when the stored SHA-256 matches.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aws_sdk_s3::primitives::{ByteStream, Length};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
+use sha2::{Digest, Sha256};
+use tokio::task::JoinSet;
+
+use crate::{ObjectBody, S3Error, S3Transfer, S3Uri, SHA256_METADATA_KEY};
+
+/// S3's most parts per upload.
+const MAX_PARTS: u64 = 10_000;
+
+impl S3Transfer {
+    /// Uploads `body` to `uri` unless an object whose stored SHA-256 is
+    /// `sha256_hex` is already there (and, when `kms_key` is set, is
+    /// SSE-KMS encrypted). Bodies from the multipart threshold up go in
+    /// concurrent parts. Returns whether it uploaded.
+    pub async fn put_if_changed(&self, uri: &str, body: ObjectBody, sha256_hex: &str, kms_key: Option<&str>) -> Result<bool, S3Error> {
+        let target = S3Uri::parse(uri)?;
+        if self.is_current(&target, sha256_hex, kms_key).await? {
+            return Ok(false);
+        }
+        let size = match &body {
+            ObjectBody::Bytes(data) => data.len() as u64,
+            ObjectBody::File(path) => std::fs::metadata(path).map_err(|e| S3Error::io(path, e))?.len(),
+        };
+        if size >= self.multipart_threshold {
+            self.put_multipart(&target, body, size, sha256_hex, kms_key).await?;
+        } else {
+            self.put_single(&target, body, sha256_hex, kms_key).await?;
+        }
+        Ok(true)
+    }
+
+    /// Uploads every file under `dir` to `prefix_uri` (relative layout
+    /// kept, `/` separators), skipping files already there unchanged.
+    /// Returns how many files it uploaded.
+    pub async fn upload_dir(&self, dir: &Path, prefix_uri: &str, kms_key: Option<&str>) -> Result<usize, S3Error> {
+        let prefix = S3Uri::parse(prefix_uri)?;
+        let mut files = Vec::new();
+        collect_files(dir, dir, &mut files)?;
+        files.sort();
+        let base = prefix.key.trim_end_matches('/').to_string();
+        let mut jobs = files.into_iter().map(|(rel, path)| {
+            let key = if base.is_empty() { rel } else { format!("{base}/{rel}") };
+            (prefix.with_key(key).to_string(), path)
+        });
+        let kms_key = kms_key.map(str::to_string);
+        let mut running = JoinSet::new();
+        let mut uploaded = 0;
+        loop {
+            while running.len() < self.concurrency {
+                let Some((uri, path)) = jobs.next() else { break };
+                let transfer = self.clone();
+                let kms_key = kms_key.clone();
+                running.spawn(async move {
+                    let hash_path = path.clone();
+                    let sha = tokio::task::spawn_blocking(move || file_sha256(&hash_path))
+                        .await
+                        .map_err(|e| S3Error::io(&path, std::io::Error::other(e)))??;
+                    transfer.put_if_changed(&uri, ObjectBody::File(path), &sha, kms_key.as_deref()).await
+                });
+            }
+            match running.join_next().await {
+                None => return Ok(uploaded),
+                Some(Ok(Ok(true))) => uploaded += 1,
+                Some(Ok(Ok(false))) => {}
+                Some(Ok(Err(e))) => return Err(e),
+                Some(Err(e)) => return Err(S3Error::io(dir, std::io::Error::other(e))),
+            }
+        }
+    }
+
+    /// Whether the object is there with this content (and encryption).
+    async fn is_current(&self, target: &S3Uri, sha256_hex: &str, kms_key: Option<&str>) -> Result<bool, S3Error> {
+        let head = self.client.head_object().bucket(&target.bucket).key(&target.key).send().await;
+        let head = match head {
+            Ok(head) => head,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => return Ok(false),
+            Err(e) => return Err(S3Error::request("HeadObject", &target.to_string(), e)),
+        };
+        let stored = head.metadata().and_then(|m| m.get(SHA256_METADATA_KEY));
+        let encrypted_as_asked = kms_key.is_none() || head.server_side_encryption() == Some(&ServerSideEncryption::AwsKms);
+        Ok(stored.is_some_and(|s| s.eq_ignore_ascii_case(sha256_hex)) && encrypted_as_asked)
+    }
+
+    async fn put_single(&self, target: &S3Uri, body: ObjectBody, sha256_hex: &str, kms_key: Option<&str>) -> Result<(), S3Error> {
+        let stream = match body {
+            ObjectBody::Bytes(data) => ByteStream::from(data),
+            ObjectBody::File(path) => ByteStream::from_path(&path).await.map_err(|e| S3Error::io(&path, std::io::Error::other(e)))?,
+        };
+        let mut put = self
+            .client
+            .put_object()
+            .bucket(&target.bucket)
+            .key(&target.key)
+            .metadata(SHA256_METADATA_KEY, sha256_hex)
+            .body(stream);
+        if let Some(key) = kms_key {
+            put = put.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(key);
+        }
+        put.send().await.map_err(|e| S3Error::request("PutObject", &target.to_string(), e))?;
+        Ok(())
+    }
+
+    async fn put_multipart(&self, target: &S3Uri, body: ObjectBody, size: u64, sha256_hex: &str, kms_key: Option<&str>) -> Result<(), S3Error> {
+        let uri = target.to_string();
+        let mut create = self
+            .client
+            .create_multipart_upload()
+            .bucket(&target.bucket)
+            .key(&target.key)
+            .metadata(SHA256_METADATA_KEY, sha256_hex);
+        if let Some(key) = kms_key {
+            create = create.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(key);
+        }
+        let created = create.send().await.map_err(|e| S3Error::request("CreateMultipartUpload", &uri, e))?;
+        let Some(upload_id) = created.upload_id().map(str::to_string) else {
+            return Err(S3Error::Request { operation: "CreateMultipartUpload", uri, message: "no upload id in the answer".into() });
+        };
+        match self.upload_parts(target, body, size, &upload_id).await {
+            Ok(parts) => {
+                let complete = self
+                    .client
+                    .complete_multipart_upload()
+                    .bucket(&target.bucket)
+                    .key(&target.key)
+                    .upload_id(&upload_id)
+                    .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+                    .send()
+                    .await;
+                if let Err(e) = complete {
+                    self.abort(target, &upload_id).await;
+                    return Err(S3Error::request("CompleteMultipartUpload", &uri, e));
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.abort(target, &upload_id).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Uploads the parts, `concurrency` at a time, in part-number order.
+    async fn upload_parts(&self, target: &S3Uri, body: ObjectBody, size: u64, upload_id: &str) -> Result<Vec<CompletedPart>, S3Error> {
+        let part_size = self.part_size.max(size.div_ceil(MAX_PARTS));
+        let count = size.div_ceil(part_size).max(1);
+        let source = match body {
+            ObjectBody::Bytes(data) => PartSource::Bytes(Arc::new(data)),
+            ObjectBody::File(path) => PartSource::File(path),
+        };
+        let mut parts = Vec::with_capacity(count as usize);
+        let mut next = 0u64;
+        let mut running = JoinSet::new();
+        loop {
+            while running.len() < self.concurrency && next < count {
+                let offset = next * part_size;
+                let len = part_size.min(size - offset);
+                let number = (next + 1) as i32;
+                next += 1;
+                let client = self.client.clone();
+                let (bucket, key, upload_id, source) = (target.bucket.clone(), target.key.clone(), upload_id.to_string(), source.clone());
+                let uri = target.to_string();
+                running.spawn(async move {
+                    let stream = source.part(offset, len).await?;
+                    let answer = client
+                        .upload_part()
+                        .bucket(bucket)
+                        .key(key)
+                        .upload_id(upload_id)
+                        .part_number(number)
+                        .body(stream)
+                        .send()
+                        .await
+                        .map_err(|e| S3Error::request("UploadPart", &uri, e))?;
+                    Ok::<_, S3Error>(CompletedPart::builder().set_e_tag(answer.e_tag().map(str::to_string)).part_number(number).build())
+                });
+            }
+            match running.join_next().await {
+                None => break,
+                Some(Ok(Ok(part))) => parts.push(part),
+                Some(Ok(Err(e))) => return Err(e),
+                Some(Err(e)) => return Err(S3Error::Request { operation: "UploadPart", uri: target.to_string(), message: e.to_string() }),
+            }
+        }
+        parts.sort_by_key(|p| p.part_number());
+        Ok(parts)
+    }
+
+    /// Abandons a multipart upload (best effort: S3 lifecycle rules clean up
+    /// what this cannot).
+    async fn abort(&self, target: &S3Uri, upload_id: &str) {
+        let _ = self
+            .client
+            .abort_multipart_upload()
+            .bucket(&target.bucket)
+            .key(&target.key)
+            .upload_id(upload_id)
+            .send()
+            .await;
+    }
+}
+
+/// Where parts are read from.
+#[derive(Clone)]
+enum PartSource {
+    Bytes(Arc<Vec<u8>>),
+    File(PathBuf),
+}
+
+impl PartSource {
+    async fn part(&self, offset: u64, len: u64) -> Result<ByteStream, S3Error> {
+        match self {
+            PartSource::Bytes(data) => {
+                let (start, end) = (offset as usize, (offset + len) as usize);
+                Ok(ByteStream::from(data.get(start..end).unwrap_or_default().to_vec()))
+            }
+            PartSource::File(path) => ByteStream::read_from()
+                .path(path)
+                .offset(offset)
+                .length(Length::Exact(len))
+                .build()
+                .await
+                .map_err(|_| S3Error::Changed { path: path.clone() }),
+        }
+    }
+}
+
+/// Hex SHA-256 of a file, read in chunks.
+pub(crate) fn file_sha256(path: &Path) -> Result<String, S3Error> {
+    let mut file = std::fs::File::open(path).map_err(|e| S3Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| S3Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+/// Every file under `dir` (following symbolic links to files, not to
+/// folders), as (relative path with `/`, path).
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), S3Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| S3Error::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| S3Error::io(dir, e))?;
+        let path = entry.path();
+        let file_type = entry.file_type().map_err(|e| S3Error::io(&path, e))?;
+        if file_type.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if file_type.is_file() || (file_type.is_symlink() && path.is_file()) {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+            let Some(parts) = parts else {
+                return Err(S3Error::UnsafeKey { key: rel.to_string_lossy().into_owned(), reason: "the file name is not UTF-8" });
+            };
+            out.push((parts.join("/"), path));
+        }
+    }
+    Ok(())
+}
