@@ -5,6 +5,7 @@
 #                         free one), wait until it answers, and print the
 #                         environment the tests read (eval "$(tests/moto.sh start)")
 #   tests/moto.sh env     print that environment again for a running server
+#   tests/moto.sh url     print the running server's endpoint URL
 #   tests/moto.sh stop    stop the server this script started
 #
 # State lives in $PJOB_MOTO_DIR (default: target/moto): moto.port, moto.pid
@@ -58,6 +59,10 @@ env)
     running || { echo "moto.sh: moto is not running (tests/moto.sh start)" >&2; exit 1; }
     print_env
     ;;
+url)
+    running || { echo "moto.sh: moto is not running (tests/moto.sh start)" >&2; exit 1; }
+    echo "http://127.0.0.1:$(cat "$port_file")"
+    ;;
 stop)
     if running; then
         kill "$(cat "$pid_file")"
@@ -65,7 +70,7 @@ stop)
     rm -f "$pid_file" "$port_file"
     ;;
 *)
-    echo "usage: $0 start|env|stop" >&2
+    echo "usage: $0 start|env|url|stop" >&2
     exit 2
     ;;
 esac

@@ -10,13 +10,15 @@
 //      `*.pjob.yaml` / `*.pjob.yml` globs;
 //   4. a SchemaStore-style catalog (`fileMatch`) and a modeline with an
 //      http URL, both served from 127.0.0.1.
+// TOML manifests go through taplo (the engine of Even Better TOML): the
+// `#:schema` directive and a `.taplo.toml` rule for `*.pjob.toml`.
 //
 // Environment: PJOB = the pjob binary (required: it writes the schema the
 // templates point at). Exits non-zero on any failed assertion and ends with
 // the line `N passed, N failed`.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -30,6 +32,7 @@ const schemaPath = join(repo, 'schemas', 'pjob.schema.json');
 const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
 const definitions = schema.definitions;
 const serverBin = join(here, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
+const taploBin = join(here, 'node_modules', '@taplo', 'cli', 'dist', 'cli.js');
 const fixtures = join(here, 'fixtures'); // documents are opened as if they lived here
 const CURSOR = '‸';
 
@@ -492,6 +495,77 @@ async function schemaStoreTests() {
   }
 }
 
+/** A TOML manifest (SPEC.md section 1's structure) with an optional first line. */
+function tomlManifest(firstLine, { inputDataType = 'S3Prefix', extraSpec = '' } = {}) {
+  return [
+    ...(firstLine ? [firstLine] : []),
+    'apiVersion = "pjob/v1"',
+    'kind = "ScriptProcessor"',
+    '',
+    '[metadata]',
+    'name = "churn-preprocess"',
+    '',
+    '[spec]',
+    `role = "${ROLE}"`,
+    'image_uri = "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"',
+    'command = ["python3"]',
+    'code = "s3://my-data/code/preprocess.py"',
+    'instance_count = 1',
+    'instance_type = "ml.m5.xlarge"',
+    ...(extraSpec ? [extraSpec] : []),
+    '',
+    '[[spec.inputs]]',
+    'source = "s3://my-data/raw/"',
+    'destination = "/opt/ml/processing/input"',
+    `s3_data_type = "${inputDataType}"`,
+    '',
+  ].join('\n');
+}
+
+/** Runs `taplo lint` in `cwd`; its exit code and output. */
+function taplo(cwd, args) {
+  const run = spawnSync('node', [taploBin, 'lint', '--colors', 'never', ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+function tomlTests() {
+  const dir = mkdtempSync(join(tmpdir(), 'pjob-toml-'));
+  try {
+    execFileSync(pjob, ['schema', '--write', join(dir, 'pjob.schema.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const directive = '#:schema ./pjob.schema.json';
+    writeFileSync(join(dir, 'good.pjob.toml'), tomlManifest(directive));
+    writeFileSync(join(dir, 'bad.pjob.toml'), tomlManifest(directive, { inputDataType: 'S3Folder', extraSpec: 'submit_app = "s3://b/app.py"' }));
+    const good = taplo(dir, ['good.pjob.toml']);
+    check('taplo: a valid manifest with `#:schema` passes', good.status === 0, good.output);
+    const bad = taplo(dir, ['bad.pjob.toml']);
+    const badLine = tomlManifest(directive, { extraSpec: 'x' }).split('\n').findIndex((l) => l.startsWith('s3_data_type')) + 1;
+    check(
+      "taplo: `#:schema` catches a bad enum (on its line) and another kind's field",
+      bad.status !== 0 && bad.output.includes('"S3Folder" is not one of') && bad.output.includes(`bad.pjob.toml:${badLine}:`) && bad.output.includes("'submit_app' was unexpected"),
+      bad.output.slice(0, 2000),
+    );
+
+    // Settings instead of a directive: a `.taplo.toml` rule (read by the taplo
+    // CLI and by Even Better TOML) for every *.pjob.toml.
+    const project = join(dir, 'repo');
+    mkdirSync(join(project, 'jobs', 'nightly'), { recursive: true });
+    writeFileSync(join(project, '.taplo.toml'), '[[rule]]\ninclude = ["**/*.pjob.toml"]\n\n[rule.schema]\npath = "../pjob.schema.json"\n');
+    writeFileSync(join(project, 'jobs', 'nightly', 'churn.pjob.toml'), tomlManifest('', { inputDataType: 'S3Folder' }));
+    const ruled = taplo(project, ['jobs/nightly/churn.pjob.toml']);
+    check('taplo: a .taplo.toml rule for **/*.pjob.toml applies the schema without a directive', ruled.status !== 0 && ruled.output.includes('"S3Folder" is not one of'), ruled.output.slice(0, 2000));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const examples = listFiles(join(repo, 'examples')).filter((f) => f.endsWith('.toml') && /^apiVersion\s*=\s*"pjob\//m.test(readFileSync(f, 'utf8')));
+  for (const file of examples) {
+    const text = readFileSync(file, 'utf8');
+    const lint = taplo(dirname(file), [file]);
+    check(`taplo: example ${relative(repo, file)} has a #:schema directive and passes`, /^#:schema /.test(text) && lint.status === 0, lint.output.slice(0, 2000));
+  }
+  console.log(`# ${examples.length} TOML example manifest(s) under examples/`);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
@@ -519,6 +593,7 @@ async function main() {
   await templateTests();
   await settingsTests();
   await schemaStoreTests();
+  tomlTests();
 }
 
 try {

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod exit;
 pub mod load;
 pub mod output;
+pub mod progress;
 pub mod report;
 
 use crate::args::{Cli, Command};
@@ -19,13 +20,13 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Render(args) => commands::render::run(&cli.global, args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Init(args) => commands::init::run(args),
-        Command::Plan(args) => commands::aws::plan(&cli.global, args),
+        Command::Plan(args) => commands::plan::run(&cli.global, args),
         Command::Apply(args) if args.local => commands::local::apply(&cli.global, args),
-        Command::Apply(args) => commands::aws::apply(&cli.global, args),
-        Command::Status(args) => commands::aws::status(&cli.global, args),
-        Command::Logs(args) => commands::aws::logs(&cli.global, args),
-        Command::Stop(args) => commands::aws::stop(&cli.global, args),
-        Command::List(args) => commands::aws::list(&cli.global, args),
+        Command::Apply(args) => commands::apply::run(&cli.global, args),
+        Command::Status(args) => commands::status::run(&cli.global, args),
+        Command::Logs(args) => commands::logs::run(&cli.global, args),
+        Command::Stop(args) => commands::stop::run(&cli.global, args),
+        Command::List(args) => commands::list::run(&cli.global, args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),
     }

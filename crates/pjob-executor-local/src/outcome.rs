@@ -159,7 +159,6 @@ pub(crate) async fn run_job(
         environment: request.environment.clone(),
         plan,
         mode: Mutex::new(Mode::first()),
-        grace: options.stop_grace,
         observer: Arc::clone(&observer),
     };
     let max_runtime = request

@@ -47,8 +47,6 @@ pub(crate) struct Launcher {
     pub plan: MountPlan,
     /// The namespace mode that works here.
     pub mode: ModeCell,
-    /// Time between `SIGTERM` and `SIGKILL`.
-    pub grace: Duration,
     pub observer: Arc<dyn Observer>,
 }
 
@@ -86,7 +84,9 @@ impl Launcher {
                 Some(program) => self.container_command(program, host),
             };
             command.stdin(Stdio::null()).process_group(0).kill_on_drop(true);
-            match rustix::pipe::pipe_with(PipeFlags::CLOEXEC).and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
+            match rustix::pipe::pipe_with(PipeFlags::CLOEXEC)
+                .map_err(std::io::Error::from)
+                .and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
                 Ok((read, write_err, write_out)) => {
                     command.stdout(Stdio::from(write_out)).stderr(Stdio::from(write_err));
                     *output.lock().unwrap_or_else(|e| e.into_inner()) = Some(read);
@@ -194,7 +194,8 @@ impl Running {
     pub async fn watch(mut self, mut stop: watch::Receiver<Option<StopReason>>, grace: Duration, observer: &dyn Observer) -> HostResult {
         let mut stopped = None;
         let status = loop {
-            if let Some(reason) = *stop.borrow_and_update() {
+            let current = *stop.borrow_and_update();
+            if let Some(reason) = current {
                 stopped = Some(reason);
                 break self.terminate(grace).await;
             }
@@ -268,7 +269,6 @@ mod tests {
             environment: BTreeMap::from([("MODE".to_string(), "secret".to_string())]),
             plan: MountPlan::default(),
             mode: Mutex::new(sandbox::Mode::first()),
-            grace: Duration::from_secs(1),
             observer: Arc::new(()),
         }
     }

@@ -78,7 +78,6 @@ impl MountPlan {
         let Some(ancestor) = missing.iter().map(|t| existing_ancestor(t)).min_by_key(|a| a.components().count()) else {
             return Ok(MountPlan::default());
         };
-        let prepare = |path: &Path| move |error| SandboxError::Prepare { path: path.to_path_buf(), error };
         let shadow = scratch.join("shadow");
         if shadow.exists() {
             std::fs::remove_dir_all(&shadow).map_err(prepare(&shadow))?;
@@ -132,6 +131,12 @@ impl MountPlan {
         let new_root = self.new_root.as_deref().map(c_path).transpose()?;
         Ok(Sandbox { binds, new_root })
     }
+}
+
+/// Wraps an I/O error on `path` while preparing mount points.
+fn prepare(path: &Path) -> impl Fn(io::Error) -> SandboxError + use<> {
+    let path = path.to_path_buf();
+    move |error| SandboxError::Prepare { path: path.clone(), error }
 }
 
 /// The deepest folder of `path` (or `path` itself) that exists.

@@ -251,7 +251,7 @@ fn explain_scan_error(text: &str, offset: usize, info: &str, open_flow: Option<u
         message: format!("invalid YAML: {info}"),
         help: "check the indentation and quoting here; strings holding `: `, `#`, `{` or `[` need quotes".into(),
     };
-    if info.contains("tab") {
+    if info.split(|c: char| !c.is_ascii_alphabetic()).any(|word| word == "tab" || word == "tabs") {
         // The scanner marks where the value or block started; show the tab itself.
         let tab = text.get(offset..).and_then(|rest| rest.find('\t')).map_or(offset, |i| offset + i);
         return ExplainedError {
@@ -500,6 +500,12 @@ mod tests {
         let (line, col, _, help) = error_at("env:\n  CONN: host: db\n");
         assert_eq!((line, col), (2, 13));
         assert!(help.contains("CONN: \"host: db\""), "{help}");
+    }
+
+    #[test]
+    fn unprintable_character_is_not_called_a_tab() {
+        let (_, _, message, _) = error_at("a: 1\n\u{0}b: 2\n");
+        assert!(message.contains("unprintable"), "{message}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod variables;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use minijinja::{Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue};
+use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue};
 use pjob_source::{Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
 
 pub use variables::{Variables, VariablesError};
@@ -39,6 +39,12 @@ impl Renderer {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_keep_trailing_newline(true);
+        // A template's name is its source: each distinct value compiles once
+        // per run, however many manifests share it.
+        env.set_loader(|source| Ok(Some(source.to_string())));
+        // Names are sources, so a value ending in `.json` or `.html` must not
+        // switch on escaping: manifest values are plain text.
+        env.set_auto_escape_callback(|_| AutoEscape::None);
         let process_env: BTreeMap<String, String> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect();
@@ -80,7 +86,7 @@ impl Renderer {
             JinjaValue::from_serialize(serde_json::json!({"dir": abs_dir.display().to_string(), "name": name})),
         );
         vars.insert("env".into(), self.process_env.clone());
-        Context { vars, dir: abs_dir }
+        Context { value: JinjaValue::from(vars.clone()), vars, dir: abs_dir }
     }
 
     fn render_node(&self, file: &SourceFile, ctx: &Context, node: &mut Node, errors: &mut Vec<Diagnostic>) {
@@ -108,32 +114,32 @@ impl Renderer {
             return serde_json::to_value(&value)
                 .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string()));
         }
-        Ok(serde_json::Value::String(self.env.render_str(source, &jinja_ctx)?))
+        Ok(serde_json::Value::String(self.env.get_template(source)?.render(&jinja_ctx)?))
     }
 
     fn jinja_context(&self, ctx: &Context, source: &str) -> JinjaValue {
-        if source.contains("git") {
-            if let Some(git) = self.git.facts(&ctx.dir) {
-                let mut vars = ctx.vars.clone();
-                vars.insert("git".into(), JinjaValue::from_serialize(git));
-                return JinjaValue::from(vars);
-            }
+        if source.contains("git")
+            && let Some(git) = self.git.facts(&ctx.dir)
+        {
+            let mut vars = ctx.vars.clone();
+            vars.insert("git".into(), JinjaValue::from_serialize(git));
+            return JinjaValue::from(vars);
         }
-        JinjaValue::from(ctx.vars.clone())
+        ctx.value.clone()
     }
 
     fn diagnose(&self, file: &SourceFile, ctx: &Context, span: Span, source: &str, e: &minijinja::Error) -> Diagnostic {
-        if e.kind() == ErrorKind::UndefinedError {
-            if let Some(name) = self.undefined_name(ctx, source) {
-                let help = match name.split('.').next() {
-                    Some("env") => format!("set the environment variable {}, or write `{{{{ {name} | default(\"...\") }}}}`", name.trim_start_matches("env.")),
-                    Some("git") => "git.* is defined only when the manifest is inside a Git work tree".to_string(),
-                    _ => format!("define `{name}` under `vars:`, in a --vars-file, or with --var {name}=VALUE"),
-                };
-                return Diagnostic::new(file, span, "pjob::undefined-variable", format!("undefined variable `{name}`"))
-                    .with_help(help)
-                    .with_label("used here");
-            }
+        if e.kind() == ErrorKind::UndefinedError
+            && let Some(name) = self.undefined_name(ctx, source)
+        {
+            let help = match name.split('.').next() {
+                Some("env") => format!("set the environment variable {}, or write `{{{{ {name} | default(\"...\") }}}}`", name.trim_start_matches("env.")),
+                Some("git") => "git.* is defined only when the manifest is inside a Git work tree".to_string(),
+                _ => format!("define `{name}` under `vars:`, in a --vars-file, or with --var {name}=VALUE"),
+            };
+            return Diagnostic::new(file, span, "pjob::undefined-variable", format!("undefined variable `{name}`"))
+                .with_help(help)
+                .with_label("used here");
         }
         let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
         Diagnostic::new(file, span, "pjob::template", format!("template error: {detail}"))
@@ -162,6 +168,8 @@ impl Renderer {
 }
 
 struct Context {
+    /// `vars` as one template context, built once per document.
+    value: JinjaValue,
     vars: BTreeMap<String, JinjaValue>,
     dir: std::path::PathBuf,
 }

@@ -82,3 +82,10 @@ fn syntax_errors_are_reported() {
     let errs = render_with("spec:\n  a: \"{{ x \"\n", &["x=1"]).unwrap_err();
     assert_eq!(errs[0].code(), "pjob::template");
 }
+
+#[test]
+fn values_that_look_like_file_names_are_not_escaped() {
+    let out = render_with("spec:\n  a: \"s3://{{ b }}/x.json\"\n  b: \"<{{ b }}>.html\"\n", &["b=a&b\"c"]).unwrap();
+    assert_eq!(out["spec"]["a"], "s3://a&b\"c/x.json");
+    assert_eq!(out["spec"]["b"], "<a&b\"c>.html");
+}

@@ -1,23 +1,102 @@
-//! Commands that talk to SageMaker: plan, apply, status, logs, stop, list.
-//! (Being built: see the AWS executor issue.)
+//! What the commands that talk to SageMaker share: the runtime, the
+//! executor, compiling manifests for the real account, and exit codes for
+//! executor errors.
 
-use crate::args::{ApplyArgs, GlobalArgs, JobNameArgs, ListArgs, LogsArgs, PlanArgs};
+use std::path::PathBuf;
+
+use pjob_compiler::CompiledJob;
+use pjob_executor_aws::{AwsExecutor, AwsOptions, ExecutorError};
+use pjob_manifest::Target;
+
+use crate::args::GlobalArgs;
+use crate::commands::render::{compile_all, compile_options};
 use crate::exit::Exit;
+use crate::load::{self, Job};
+use crate::report;
 
-fn unavailable(what: &str) -> Exit {
-    eprintln!("error: `pjob {what}` is not available in this build yet");
-    Exit::Invalid
+/// A tokio runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+        eprintln!("error: cannot start the async runtime: {e}");
+        Exit::Aws
+    })
 }
 
-/// `pjob plan`.
-pub fn plan(_g: &GlobalArgs, _a: &PlanArgs) -> Exit { unavailable("plan") }
-/// `pjob apply` (to SageMaker).
-pub fn apply(_g: &GlobalArgs, _a: &ApplyArgs) -> Exit { unavailable("apply") }
-/// `pjob status`.
-pub fn status(_g: &GlobalArgs, _a: &JobNameArgs) -> Exit { unavailable("status") }
-/// `pjob logs`.
-pub fn logs(_g: &GlobalArgs, _a: &LogsArgs) -> Exit { unavailable("logs") }
-/// `pjob stop`.
-pub fn stop(_g: &GlobalArgs, _a: &JobNameArgs) -> Exit { unavailable("stop") }
-/// `pjob list`.
-pub fn list(_g: &GlobalArgs, _a: &ListArgs) -> Exit { unavailable("list") }
+/// The executor for the global options (`--region`, `--profile`,
+/// `--endpoint-url`); makes no AWS call.
+pub async fn connect(global: &GlobalArgs) -> Result<AwsExecutor, Exit> {
+    let options = AwsOptions {
+        region: global.region.clone().filter(|r| !r.is_empty()),
+        profile: global.profile.clone().filter(|p| !p.is_empty()),
+        endpoint_url: global.endpoint_url.clone().filter(|e| !e.is_empty()),
+        max_attempts: None,
+    };
+    AwsExecutor::connect(&options).await.map_err(|e| fail(None, &e))
+}
+
+/// Prints an executor error (for a job, when named) and says how pjob ends.
+pub fn fail(job: Option<&str>, e: &ExecutorError) -> Exit {
+    match job {
+        Some(job) => eprintln!("error: {job}: {e}"),
+        None => eprintln!("error: {e}"),
+    }
+    exit_for(e)
+}
+
+/// The exit code for an executor error: 2 for what the user can fix
+/// locally (no region, an unreadable file, a request SageMaker cannot
+/// hold), 3 for AWS and network errors.
+pub fn exit_for(e: &ExecutorError) -> Exit {
+    match e {
+        ExecutorError::Setup(_) | ExecutorError::Artifact { .. } | ExecutorError::Convert { .. } => Exit::Invalid,
+        _ => Exit::Aws,
+    }
+}
+
+/// Loads, validates and compiles manifests without AWS: any problem is
+/// reported as `pjob render` reports it and ends the command with exit 2
+/// before anything is sent.
+pub fn load_offline(global: &GlobalArgs, paths: &[PathBuf], new: bool) -> Result<Vec<Job>, Exit> {
+    let renderer = super::renderer(global)?;
+    let loaded = load::load(paths, &renderer, Target::Aws);
+    if loaded.has_problems() {
+        for e in &loaded.errors {
+            eprintln!("error: {e}");
+        }
+        report::print_all(&loaded.diagnostics);
+        return Err(Exit::Invalid);
+    }
+    if let Err(problems) = compile_all(&loaded.jobs, |job| compile_options(global, job, new, None)) {
+        report::print_all(&problems);
+        return Err(Exit::Invalid);
+    }
+    Ok(loaded.jobs)
+}
+
+/// Compiles jobs for the executor's account and region: the bucket is
+/// `--default-bucket`, or `sagemaker-<region>-<account>` (STS). Returns the
+/// jobs and the bucket.
+pub async fn compile_for(
+    global: &GlobalArgs,
+    executor: &AwsExecutor,
+    jobs: &[Job],
+    new: bool,
+) -> Result<(Vec<CompiledJob>, String), Exit> {
+    let bucket = match &global.default_bucket {
+        Some(b) => b.clone(),
+        None => executor.default_bucket().await.map_err(|e| fail(None, &e))?,
+    };
+    let region = executor.region().to_string();
+    let compiled = compile_all(jobs, |job| {
+        let mut options = compile_options(global, job, new, Some(&bucket));
+        options.region = Some(region.clone());
+        options
+    });
+    match compiled {
+        Ok(compiled) => Ok((compiled, bucket)),
+        Err(problems) => {
+            report::print_all(&problems);
+            Err(Exit::Invalid)
+        }
+    }
+}

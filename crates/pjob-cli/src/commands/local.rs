@@ -1,10 +1,241 @@
-//! `pjob apply --local`. (Being built: see the local runs issue.)
+//! `pjob apply --local`: run jobs on this machine the way SageMaker runs
+//! their container (see `pjob_executor_local`). Jobs run one after another;
+//! each job's hosts run at once.
+//!
+//! Without `--default-bucket`, the default bucket is a local folder,
+//! `pjob-output/` beside the manifest: outputs without a `destination`
+//! land in `pjob-output/<job name>/output/<output name>/`, as they would
+//! under `s3://<default bucket>/` on SageMaker.
 
-use crate::args::{ApplyArgs, GlobalArgs};
+use std::sync::Arc;
+
+use pjob_compiler::{CompileError, CompiledJob};
+use pjob_executor_aws::AwsOptions;
+use pjob_executor_local::{Engine, Event, JobStatus, LocalBucket, LocalOptions, Observer, Outcome};
+use pjob_manifest::Target;
+use tokio::sync::watch;
+
+use super::aws::runtime;
+use super::render::compile_options;
+use crate::args::{self, ApplyArgs, GlobalArgs, OutputFormat};
 use crate::exit::Exit;
+use crate::load::{self, Job};
+use crate::report;
+
+/// Folder, beside the manifest, that stands for the default bucket in
+/// local runs without `--default-bucket`.
+pub const LOCAL_BUCKET_FOLDER: &str = "pjob-output";
+
+/// Region used to resolve images when none is set (the host engine does not
+/// run the image; it only appears in `processingjobconfig.json`).
+const FALLBACK_REGION: &str = "us-east-1";
+
+/// A compiled job and what running it locally needs.
+struct LocalJob {
+    compiled: CompiledJob,
+    options: LocalOptions,
+}
 
 /// `pjob apply --local`.
-pub fn apply(_g: &GlobalArgs, _a: &ApplyArgs) -> Exit {
-    eprintln!("error: `pjob apply --local` is not available in this build yet");
-    Exit::Invalid
+pub fn apply(global: &GlobalArgs, args: &ApplyArgs) -> Exit {
+    let jobs = match prepare(global, args) {
+        Ok(jobs) => jobs,
+        Err(exit) => return exit,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(exit) => return exit,
+    };
+    let structured = matches!(global.output, Some(OutputFormat::Json | OutputFormat::Yaml));
+    rt.block_on(async {
+        // One Ctrl-C listener for the whole command: a job started later still sees it.
+        let (interrupt_tx, interrupt_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = interrupt_tx.send(true);
+            }
+        });
+        let several = jobs.len() > 1;
+        let mut exit = Exit::Success;
+        let mut summaries = Vec::new();
+        for job in &jobs {
+            let name = job.compiled.name().to_string();
+            let printer = Arc::new(Printer { job: name.clone(), name_logs: several, logs_to_stderr: structured });
+            if job.options.engine == Engine::Host {
+                printer.note(&format!(
+                    "running locally with this machine's programs (--engine host): the image {} is not pulled",
+                    job.compiled.request.app_specification.image_uri
+                ));
+            }
+            let mut rx = interrupt_rx.clone();
+            let interrupt = async move {
+                let _ = rx.wait_for(|pressed| *pressed).await;
+            };
+            let outcome = pjob_executor_local::run(&job.compiled, &job.options, printer.clone(), interrupt).await;
+            let job_exit = match &outcome {
+                Ok(outcome) => {
+                    report_outcome(&printer, outcome);
+                    summaries.push(summary(outcome));
+                    match outcome.status {
+                        _ if outcome.interrupted => Exit::Interrupted,
+                        JobStatus::Completed => Exit::Success,
+                        JobStatus::Failed | JobStatus::Stopped => Exit::JobFailed,
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {name}: {e}");
+                    summaries.push(serde_json::json!({"name": name, "error": e.to_string()}));
+                    if e.is_usage() { Exit::Invalid } else { Exit::Aws }
+                }
+            };
+            exit = worst(exit, job_exit);
+            if exit == Exit::Interrupted {
+                break;
+            }
+        }
+        if let Some(format) = global.output.filter(|_| structured) {
+            crate::output::print(&serde_json::json!({ "jobs": summaries }), format);
+        }
+        exit
+    })
+}
+
+/// Loads, validates (for a local run) and compiles every job.
+fn prepare(global: &GlobalArgs, args: &ApplyArgs) -> Result<Vec<LocalJob>, Exit> {
+    let renderer = super::renderer(global)?;
+    let loaded = load::load(&args.paths, &renderer, Target::Local);
+    if loaded.has_problems() {
+        for e in &loaded.errors {
+            eprintln!("error: {e}");
+        }
+        report::print_all(&loaded.diagnostics);
+        return Err(Exit::Invalid);
+    }
+    let engine = match args.engine {
+        args::Engine::Host => Engine::Host,
+        args::Engine::Docker => Engine::Docker,
+        args::Engine::Podman => Engine::Podman,
+    };
+    let mut jobs = Vec::new();
+    let mut problems = Vec::new();
+    for job in &loaded.jobs {
+        match compile(global, args, job, engine) {
+            Ok(compiled) => {
+                let options = local_options(global, args, job, engine, &compiled.1);
+                jobs.push(LocalJob { compiled: compiled.0, options });
+            }
+            Err(e) => problems.push(job.diagnostic_at(e.pointer(), e.code(), e.to_string(), e.help())),
+        }
+    }
+    if !problems.is_empty() {
+        report::print_all(&problems);
+        return Err(Exit::Invalid);
+    }
+    Ok(jobs)
+}
+
+/// Compiles a job; with the host engine, an image that needs a region that
+/// is not set is resolved for us-east-1 (the image is not run).
+fn compile(global: &GlobalArgs, args: &ApplyArgs, job: &Job, engine: Engine) -> Result<(CompiledJob, pjob_compiler::CompileOptions), CompileError> {
+    let mut options = compile_options(global, job, args.new, None);
+    match pjob_compiler::compile(&job.manifest, &options) {
+        Err(CompileError::MissingRegion { .. }) if engine == Engine::Host && options.region.is_none() => {
+            options.region = Some(FALLBACK_REGION.to_string());
+            let compiled = pjob_compiler::compile(&job.manifest, &options)?;
+            Ok((compiled, options))
+        }
+        other => other.map(|compiled| (compiled, options)),
+    }
+}
+
+fn local_options(global: &GlobalArgs, args: &ApplyArgs, job: &Job, engine: Engine, compiled_with: &pjob_compiler::CompileOptions) -> LocalOptions {
+    let base_dir = job.base_dir();
+    let mut options = LocalOptions::new(engine, base_dir.clone());
+    options.work_dir = args.work_dir.clone();
+    if global.default_bucket.is_none() {
+        options.local_bucket = Some(LocalBucket { bucket: compiled_with.default_bucket.clone(), root: base_dir.join(LOCAL_BUCKET_FOLDER) });
+    }
+    options.aws = AwsOptions {
+        region: global.region.clone().filter(|r| !r.is_empty()),
+        profile: global.profile.clone().filter(|p| !p.is_empty()),
+        endpoint_url: global.endpoint_url.clone().filter(|e| !e.is_empty()),
+        max_attempts: None,
+    };
+    options.region = compiled_with.region.clone();
+    options
+}
+
+/// The exit code that says more: interrupted, then AWS, invalid, failed.
+fn worst(a: Exit, b: Exit) -> Exit {
+    let rank = |e: Exit| match e {
+        Exit::Success => 0,
+        Exit::JobFailed => 1,
+        Exit::Invalid => 2,
+        Exit::Aws => 3,
+        Exit::Interrupted => 4,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Prints what happens during a local run: log lines on stdout (stderr when
+/// stdout holds a JSON or YAML result), everything else on stderr.
+struct Printer {
+    job: String,
+    name_logs: bool,
+    logs_to_stderr: bool,
+}
+
+impl Printer {
+    fn note(&self, message: &str) {
+        eprintln!("{}: {message}", self.job);
+    }
+}
+
+impl Observer for Printer {
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::JobFolder { path, kept: true } => self.note(&format!("job folder {}", path.display())),
+            Event::JobFolder { kept: false, .. } => {}
+            Event::Staged { input, host, files } => self.note(&format!("staged input `{input}` for {host} ({files} file(s))")),
+            Event::Notice(text) => self.note(&format!("note: {text}")),
+            Event::Started { host, command } => self.note(&format!("{host} started: {}", command.join(" "))),
+            Event::Log { host, line } => {
+                let text = if self.name_logs { format!("{} [{host}] {line}", self.job) } else { format!("[{host}] {line}") };
+                if self.logs_to_stderr {
+                    eprintln!("{text}");
+                } else {
+                    crate::output::line(&text);
+                }
+            }
+            Event::Exited { host, code } => self.note(&format!("{host} exited with code {code}")),
+            Event::Delivered { output, destination, files } => {
+                self.note(&format!("output `{output}` delivered to {destination} ({files} file(s))"));
+            }
+        }
+    }
+}
+
+fn report_outcome(printer: &Printer, outcome: &Outcome) {
+    match &outcome.failure_reason {
+        None => printer.note(outcome.status.as_str()),
+        Some(reason) => printer.note(&format!("{}: {reason}", outcome.status.as_str())),
+    }
+    if let Some(folder) = &outcome.job_folder {
+        printer.note(&format!("the job folder stays at {}", folder.display()));
+    }
+}
+
+fn summary(outcome: &Outcome) -> serde_json::Value {
+    serde_json::json!({
+        "name": outcome.job_name,
+        "status": outcome.status.as_str(),
+        "failure_reason": outcome.failure_reason,
+        "hosts": outcome.hosts.iter().map(|h| serde_json::json!({
+            "host": h.host, "exit_code": h.exit_code, "start_error": h.start_error,
+        })).collect::<Vec<_>>(),
+        "outputs": outcome.outputs.iter().map(|o| serde_json::json!({
+            "name": o.name, "destination": o.destination, "files": o.files,
+        })).collect::<Vec<_>>(),
+        "job_folder": outcome.job_folder,
+    })
 }

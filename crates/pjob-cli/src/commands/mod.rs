@@ -1,11 +1,17 @@
 //! One module per command.
 
+pub mod apply;
 pub mod aws;
 pub mod completions;
 pub mod init;
+pub mod list;
 pub mod local;
+pub mod logs;
+pub mod plan;
 pub mod render;
 pub mod schema;
+pub mod status;
+pub mod stop;
 pub mod validate;
 
 use pjob_template::{Renderer, Variables};

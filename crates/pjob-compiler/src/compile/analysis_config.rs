@@ -471,7 +471,7 @@ fn name_or_index(v: Option<&Value>, pointer: &str) -> Result<Option<Value>, Comp
 /// A label or facet value, or a threshold (`Or(int, float, str)`).
 fn scalar(v: &Value, pointer: &str) -> Result<Value, CompileError> {
     match v {
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => Ok(v.clone()),
+        Value::String(_) | Value::Number(_) => Ok(v.clone()),
         other => Err(refused(pointer, &format!("`{other}` is not a value or threshold"), "give a string or a number")),
     }
 }

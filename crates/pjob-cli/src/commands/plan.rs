@@ -1,0 +1,77 @@
+//! `pjob plan`: what `apply` would do with each job.
+
+use pjob_executor_aws::PlanAction;
+
+use super::aws::{compile_for, connect, fail, load_offline, runtime};
+use crate::args::{GlobalArgs, OutputFormat, PlanArgs};
+use crate::exit::Exit;
+
+/// Runs `pjob plan`.
+pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Exit {
+    let jobs = match load_offline(global, &args.paths, false) {
+        Ok(jobs) => jobs,
+        Err(exit) => return exit,
+    };
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(exit) => return exit,
+    };
+    rt.block_on(async {
+        let executor = match connect(global).await {
+            Ok(e) => e,
+            Err(exit) => return exit,
+        };
+        let (compiled, _) = match compile_for(global, &executor, &jobs, false).await {
+            Ok(c) => c,
+            Err(exit) => return exit,
+        };
+        let mut rows = Vec::new();
+        for (job, compiled) in jobs.iter().zip(&compiled) {
+            let action = match executor.plan(compiled).await {
+                Ok(a) => a,
+                Err(e) => return fail(Some(compiled.name()), &e),
+            };
+            let file = job.file.path().display().to_string();
+            rows.push(match action {
+                PlanAction::Create => serde_json::json!({"file": file, "name": compiled.name(), "action": "create"}),
+                PlanAction::Exists(info) => serde_json::json!({
+                    "file": file, "name": compiled.name(), "action": "exists", "status": info.processing_job_status,
+                }),
+                PlanAction::Changed { previous } => serde_json::json!({
+                    "file": file, "name": compiled.name(), "action": "changed",
+                    "previous": previous.iter().map(|p| serde_json::json!({
+                        "name": p.processing_job_name, "status": p.processing_job_status,
+                    })).collect::<Vec<_>>(),
+                }),
+            });
+        }
+        match global.output {
+            Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) => crate::output::print(&serde_json::json!({ "jobs": rows }), format),
+            _ => {
+                for row in &rows {
+                    crate::output::line(&text_row(row));
+                }
+            }
+        }
+        Exit::Success
+    })
+}
+
+/// One job's plan as a line: `create  NAME  (FILE)`.
+fn text_row(row: &serde_json::Value) -> String {
+    let s = |k: &str| row[k].as_str().unwrap_or_default().to_string();
+    let detail = match s("action").as_str() {
+        "exists" => format!("{} (already {}; apply reports it)", s("name"), s("status")),
+        "changed" => {
+            let previous: Vec<String> = row["previous"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| format!("{} ({})", p["name"].as_str().unwrap_or_default(), p["status"].as_str().unwrap_or_default()))
+                .collect();
+            format!("{} (new version; earlier: {})", s("name"), previous.join(", "))
+        }
+        _ => s("name"),
+    };
+    format!("{:<8} {detail}  [{}]", s("action"), s("file"))
+}

@@ -1,0 +1,54 @@
+//! `pjob status NAME`.
+
+use super::aws::{connect, fail, runtime};
+use crate::args::{GlobalArgs, JobNameArgs, OutputFormat};
+use crate::exit::Exit;
+
+/// Runs `pjob status`.
+pub fn run(global: &GlobalArgs, args: &JobNameArgs) -> Exit {
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(exit) => return exit,
+    };
+    rt.block_on(async {
+        let executor = match connect(global).await {
+            Ok(e) => e,
+            Err(exit) => return exit,
+        };
+        let info = match executor.describe(&args.name).await {
+            Ok(Some(info)) => info,
+            Ok(None) => return fail(None, &pjob_executor_aws::ExecutorError::NotFound { name: args.name.clone() }),
+            Err(e) => return fail(Some(&args.name), &e),
+        };
+        match global.output {
+            Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) => {
+                crate::output::print(&serde_json::to_value(&info).unwrap_or_default(), format);
+            }
+            _ => {
+                let mut lines = vec![
+                    format!("Name:       {}", info.processing_job_name),
+                    format!("Status:     {}", info.processing_job_status),
+                ];
+                let optional = [
+                    ("Failure:   ", &info.failure_reason),
+                    ("Exit:      ", &info.exit_message),
+                    ("Created:   ", &info.creation_time),
+                    ("Started:   ", &info.processing_start_time),
+                    ("Ended:     ", &info.processing_end_time),
+                    ("ARN:       ", &info.processing_job_arn),
+                ];
+                lines.extend(optional.iter().filter_map(|(label, value)| value.as_ref().map(|v| format!("{label} {v}"))));
+                let image = &info.request.app_specification.image_uri;
+                if !image.is_empty() {
+                    lines.push(format!("Image:      {image}"));
+                }
+                let cluster = &info.request.processing_resources.cluster_config;
+                if cluster.instance_count > 0 {
+                    lines.push(format!("Instances:  {} x {}", cluster.instance_count, cluster.instance_type));
+                }
+                crate::output::line(&lines.join("\n"));
+            }
+        }
+        Exit::Success
+    })
+}

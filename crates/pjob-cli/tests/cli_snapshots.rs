@@ -1,0 +1,130 @@
+//! What the command line prints, as snapshots a reviewer reads: help,
+//! validation reports (for people and for CI), rendered requests and the
+//! starter manifests of `pjob init`. The snapshots live in `tests/snapshots/`;
+//! after a deliberate change, run with `INSTA_UPDATE=always` and review every
+//! changed `.snap` file before keeping it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `pjob ARGS` from the repository root, with no colour, no AWS settings
+/// from the environment and a fixed terminal width.
+fn pjob(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pjob"))
+        .args(args)
+        .current_dir(repo_root())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_PROFILE")
+        .env_remove("PJOB_ENDPOINT_URL")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the pjob binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+}
+
+#[test]
+fn help() {
+    let out = pjob(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(stdout(&out));
+}
+
+/// `pjob validate FILE` for people: exit 2, nothing on stdout, the report on stderr.
+fn validate_text(file: &str) -> String {
+    let out = pjob(&["validate", file]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "validation problems go to stderr");
+    stderr(&out)
+}
+
+#[test]
+fn validate_reports_every_schema_problem() {
+    insta::assert_snapshot!(validate_text("tests/bad-input/multi-schema-errors.yaml"));
+}
+
+#[test]
+fn validate_reports_every_rule_problem() {
+    insta::assert_snapshot!(validate_text("tests/bad-input/multi-semantic-errors.yaml"));
+}
+
+#[test]
+fn validate_reports_a_yaml_syntax_error() {
+    insta::assert_snapshot!(validate_text("tests/bad-input/yaml-tab-indentation.yaml"));
+}
+
+#[test]
+fn validate_reports_an_undefined_template_variable() {
+    insta::assert_snapshot!(validate_text("tests/bad-input/template-several-undefined.yaml"));
+}
+
+#[test]
+fn validate_reports_a_toml_problem() {
+    insta::assert_snapshot!(validate_text("tests/bad-input/multi-errors.toml"));
+}
+
+#[test]
+fn validate_json_for_ci() {
+    let out = pjob(&["validate", "-o", "json", "tests/bad-input/multi-errors.toml", "tests/conformance/processor_minimal/job.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("JSON prints"));
+}
+
+#[test]
+fn validate_says_when_all_is_well() {
+    let out = pjob(&["validate", "tests/conformance/processor_minimal/job.yaml", "tests/conformance/script_processor_full/job.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!(format!("stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out)));
+}
+
+#[test]
+fn render_script_processor_with_local_code_as_json() {
+    let out = pjob(&[
+        "render",
+        "tests/conformance/script_processor_full/job.yaml",
+        "--region",
+        "us-west-2",
+        "--default-bucket",
+        "sagemaker-us-west-2-123456789012",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("render prints JSON");
+    insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("JSON prints"));
+}
+
+#[test]
+fn render_processor_as_yaml() {
+    let out = pjob(&[
+        "render",
+        "tests/conformance/processor_env_tags_network/job.yaml",
+        "-o",
+        "yaml",
+        "--region",
+        "us-west-2",
+        "--default-bucket",
+        "sagemaker-us-west-2-123456789012",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn init_prints_a_script_processor_starter() {
+    let out = pjob(&["init", "ScriptProcessor", "--file", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::assert_snapshot!(stdout(&out));
+}

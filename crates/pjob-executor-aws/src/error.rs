@@ -1,0 +1,68 @@
+//! What can go wrong running jobs on SageMaker.
+
+use std::path::PathBuf;
+
+use aws_sdk_sagemaker::error::{ProvideErrorMetadata, SdkError};
+
+/// An executor error.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecutorError {
+    /// AWS could not be set up (no region, ...).
+    #[error(transparent)]
+    Setup(#[from] pjob_s3::SetupError),
+    /// An AWS call failed (after retries).
+    #[error("{operation} failed: {message}")]
+    Aws {
+        /// The API operation (`CreateProcessingJob`, ...).
+        operation: &'static str,
+        /// The error, with its causes.
+        message: String,
+    },
+    /// An S3 transfer failed.
+    #[error(transparent)]
+    S3(#[from] pjob_s3::S3Error),
+    /// A local artifact could not be read.
+    #[error("cannot read {path}: {source}")]
+    Artifact {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No processing job has this name.
+    #[error("no processing job named `{name}` in this account and region")]
+    NotFound {
+        /// The name.
+        name: String,
+    },
+    /// A request SageMaker cannot hold.
+    #[error("the request cannot be sent: {field}: {message}")]
+    Convert {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// Waiting used up its budget of API calls while the job still ran.
+    #[error("stopped waiting for `{name}` after {calls} status calls; it is still running (reattach with `pjob logs {name} -f`)")]
+    WaitBudget {
+        /// The job.
+        name: String,
+        /// Calls made.
+        calls: u32,
+    },
+}
+
+impl ExecutorError {
+    /// An error from a failed SDK call, with its whole cause chain.
+    pub(crate) fn aws<E>(operation: &'static str, error: SdkError<E>) -> ExecutorError
+    where
+        E: std::error::Error + ProvideErrorMetadata + 'static,
+    {
+        let message = match (&error, error.code(), error.message()) {
+            (SdkError::ServiceError(_), Some(code), Some(message)) => format!("{code}: {message}"),
+            _ => aws_sdk_sagemaker::error::DisplayErrorContext(&error).to_string(),
+        };
+        ExecutorError::Aws { operation, message }
+    }
+}

@@ -1,0 +1,115 @@
+//! Runs compiled pjob jobs on Amazon SageMaker Processing.
+//!
+//! [`AwsExecutor`] owns the AWS clients (set up through the standard chain
+//! with pjob's `--region`, `--profile` and `--endpoint-url`) and does what
+//! `pjob apply` and the job commands need:
+//!
+//! - [`AwsExecutor::submit`]: upload a [`CompiledJob`]'s artifacts (an
+//!   object already in S3 with the same SHA-256 is not uploaded again) and
+//!   create the job exactly once: for content-hash and fixed names an
+//!   existing job is reported instead, and a create call whose outcome is
+//!   unknown is checked with a describe before it is retried;
+//! - [`AwsExecutor::wait`]: poll the job with backoff and a bounded number
+//!   of calls, streaming its CloudWatch logs to an [`Observer`];
+//! - [`AwsExecutor::plan`], [`AwsExecutor::describe`], [`AwsExecutor::stop`],
+//!   [`AwsExecutor::list`], [`AwsExecutor::logs`].
+//!
+//! The request conversion to the SDK's types is in [`convert`].
+
+pub mod convert;
+mod error;
+mod logs;
+mod manage;
+mod monitor;
+mod retry;
+mod status;
+mod submit;
+
+use aws_config::SdkConfig;
+use pjob_compiler::CompiledJob;
+pub use pjob_s3::{AwsOptions, S3Transfer};
+
+pub use error::ExecutorError;
+pub use logs::{LOG_GROUP, LogLine};
+pub use manage::{ListFilter, PlanAction, StopOutcome};
+pub use monitor::{Observer, PollPolicy};
+pub use status::{JobInfo, JobStatus, JobSummary};
+pub use submit::{Submission, Uploads, uses_bucket};
+
+/// Runs and manages processing jobs in one account and region.
+#[derive(Debug, Clone)]
+pub struct AwsExecutor {
+    sagemaker: aws_sdk_sagemaker::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
+    sts: aws_sdk_sts::Client,
+    s3: S3Transfer,
+    region: String,
+    poll: PollPolicy,
+}
+
+impl AwsExecutor {
+    /// Sets up the clients from the standard AWS chain and `options`.
+    /// Makes no AWS call.
+    pub async fn connect(options: &AwsOptions) -> Result<AwsExecutor, ExecutorError> {
+        let config = pjob_s3::sdk_config(options).await?;
+        Ok(AwsExecutor::from_sdk_config(&config))
+    }
+
+    /// Clients over shared AWS configuration (S3 with path-style addressing
+    /// when an endpoint URL is set).
+    pub fn from_sdk_config(config: &SdkConfig) -> AwsExecutor {
+        AwsExecutor {
+            sagemaker: aws_sdk_sagemaker::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            s3: S3Transfer::from_sdk_config(config),
+            region: config.region().map(|r| r.to_string()).unwrap_or_default(),
+            poll: PollPolicy::default(),
+        }
+    }
+
+    /// Sets how jobs are polled while waiting.
+    pub fn with_poll_policy(mut self, poll: PollPolicy) -> AwsExecutor {
+        self.poll = poll;
+        self
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The S3 transfer the executor uploads with.
+    pub fn s3(&self) -> &S3Transfer {
+        &self.s3
+    }
+
+    /// The account the credentials belong to (STS `GetCallerIdentity`).
+    pub async fn account_id(&self) -> Result<String, ExecutorError> {
+        let identity = self.sts.get_caller_identity().send().await.map_err(|e| ExecutorError::aws("GetCallerIdentity", e))?;
+        identity.account().map(str::to_string).ok_or_else(|| ExecutorError::Aws {
+            operation: "GetCallerIdentity",
+            message: "the answer names no account".into(),
+        })
+    }
+
+    /// The SageMaker SDK's default bucket, `sagemaker-<region>-<account>`.
+    pub async fn default_bucket(&self) -> Result<String, ExecutorError> {
+        Ok(format!("sagemaker-{}-{}", self.region, self.account_id().await?))
+    }
+
+    /// Creates a bucket in the executor's region unless it exists.
+    pub async fn ensure_bucket(&self, bucket: &str) -> Result<(), ExecutorError> {
+        Ok(self.s3.ensure_bucket(bucket, &self.region).await?)
+    }
+}
+
+/// The job-name prefix a content-hash name was made from
+/// (`churn-0123456789` → `churn`).
+pub fn base_name(job: &CompiledJob) -> Option<&str> {
+    if job.naming != pjob_compiler::JobNaming::ContentHash {
+        return None;
+    }
+    let hash = job.content_hash.get(..pjob_compiler::naming::HASH_LEN)?;
+    job.name().strip_suffix(hash)?.strip_suffix('-')
+}

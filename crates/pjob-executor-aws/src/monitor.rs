@@ -1,0 +1,112 @@
+//! Waiting for a job: polling with backoff, a bounded number of calls, and
+//! its logs streamed as it runs.
+
+use std::time::Duration;
+
+use crate::logs::LogTail;
+use crate::{AwsExecutor, ExecutorError, JobInfo, LogLine};
+
+/// How a running job is polled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PollPolicy {
+    /// The first interval, and the interval after anything new (a status
+    /// change or log lines).
+    pub initial_interval: Duration,
+    /// The longest interval: quiet jobs are polled ever less often, up to
+    /// this.
+    pub max_interval: Duration,
+    /// Most `DescribeProcessingJob` calls one wait makes.
+    pub max_calls: u32,
+    /// First wait before retrying a throttled or failed create call.
+    pub retry_base: Duration,
+}
+
+impl Default for PollPolicy {
+    /// 2 s growing by half each quiet poll to 30 s; at most 20,000 status
+    /// calls (a week at 30 s, longer than SageMaker's 5-day limit).
+    fn default() -> PollPolicy {
+        PollPolicy {
+            initial_interval: Duration::from_secs(2),
+            max_interval: Duration::from_secs(30),
+            max_calls: 20_000,
+            retry_base: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Receives what happens to jobs (the command line draws it).
+pub trait Observer: Send + Sync {
+    /// A job's status was seen for the first time or changed.
+    fn status(&self, job: &JobInfo) {
+        let _ = job;
+    }
+    /// A log line of a job.
+    fn log(&self, job: &str, line: &LogLine) {
+        let _ = (job, line);
+    }
+    /// Something worth telling the user.
+    fn note(&self, job: &str, message: &str) {
+        let _ = (job, message);
+    }
+}
+
+/// Describes that may say "not found" right after a create (SageMaker's
+/// reads are eventually consistent).
+const NOT_FOUND_GRACE: u32 = 5;
+
+impl AwsExecutor {
+    /// Waits until a job ends, reporting each status change and (with
+    /// `stream_logs`) every log line of every instance to `observer`.
+    /// Returns the final description.
+    pub async fn wait(&self, name: &str, observer: &dyn Observer, stream_logs: bool) -> Result<JobInfo, ExecutorError> {
+        let mut tail = stream_logs.then(|| LogTail::new(self.logs.clone(), name));
+        let mut interval = self.poll.initial_interval;
+        let mut last_status = None;
+        let mut calls = 0u32;
+        let mut not_found = 0u32;
+        loop {
+            calls += 1;
+            let info = match self.describe(name).await? {
+                Some(info) => info,
+                None if not_found < NOT_FOUND_GRACE => {
+                    not_found += 1;
+                    tokio::time::sleep(interval).await;
+                    continue;
+                }
+                None => return Err(ExecutorError::NotFound { name: name.to_string() }),
+            };
+            let changed = last_status.as_ref() != Some(&info.processing_job_status);
+            if changed {
+                observer.status(&info);
+                last_status = Some(info.processing_job_status.clone());
+            }
+            let mut lines = 0;
+            if let Some(t) = tail.as_mut() {
+                match t.poll().await {
+                    Ok(new) => {
+                        lines = new.len();
+                        for line in &new {
+                            observer.log(name, line);
+                        }
+                    }
+                    Err(e) => {
+                        observer.note(name, &format!("cannot read the job's logs: {e}"));
+                        tail = None;
+                    }
+                }
+            }
+            if info.processing_job_status.is_terminal() {
+                return Ok(info);
+            }
+            if calls >= self.poll.max_calls {
+                return Err(ExecutorError::WaitBudget { name: name.to_string(), calls });
+            }
+            interval = if changed || lines > 0 {
+                self.poll.initial_interval
+            } else {
+                interval.mul_f64(1.5).min(self.poll.max_interval)
+            };
+            tokio::time::sleep(interval).await;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Uploads and create-exactly-once submission.
+
+use aws_sdk_sagemaker::config::retry::RetryConfig;
+use pjob_compiler::{ArtifactBody, CompiledJob, JobNaming};
+use pjob_s3::{ObjectBody, S3Uri};
+use tokio::task::JoinSet;
+
+use crate::retry::{Failure, backoff, classify, is_not_found};
+use crate::{AwsExecutor, ExecutorError, JobInfo, Observer, convert};
+
+/// Most `CreateProcessingJob` attempts.
+const CREATE_ATTEMPTS: u32 = 8;
+
+/// Artifacts uploaded at once.
+const UPLOAD_CONCURRENCY: usize = 4;
+
+/// What submitting a job did.
+#[derive(Debug, Clone)]
+pub enum Submission {
+    /// This call created the job.
+    Created {
+        /// Artifacts uploaded (and skipped because they were already there).
+        uploads: Uploads,
+    },
+    /// The job already existed; nothing was uploaded or created.
+    Existing(JobInfo),
+}
+
+/// Artifact uploads of one job.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Uploads {
+    /// Objects uploaded.
+    pub uploaded: usize,
+    /// Objects already in S3 with the same content.
+    pub unchanged: usize,
+}
+
+/// Whether a job writes to or reads from `bucket` through pjob (its
+/// artifacts, or its default output destinations).
+pub fn uses_bucket(job: &CompiledJob, bucket: &str) -> bool {
+    let in_bucket = |uri: &str| S3Uri::parse(uri).is_ok_and(|u| u.bucket == bucket);
+    job.artifacts.iter().any(|a| in_bucket(&a.uri))
+        || job
+            .request
+            .processing_output_config
+            .iter()
+            .flat_map(|c| &c.outputs)
+            .filter_map(|o| o.s3_output.as_ref())
+            .any(|o| in_bucket(&o.s3_uri))
+}
+
+impl AwsExecutor {
+    /// Describes a job; `None` when there is no job with this name.
+    pub async fn describe(&self, name: &str) -> Result<Option<JobInfo>, ExecutorError> {
+        match self.sagemaker.describe_processing_job().processing_job_name(name).send().await {
+            Ok(d) => Ok(Some(JobInfo::from_describe(&d))),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(ExecutorError::aws("DescribeProcessingJob", e)),
+        }
+    }
+
+    /// Uploads every artifact of a job (each URI once), skipping objects
+    /// already in S3 with the same SHA-256; SSE-KMS with the job's
+    /// `kms_key`.
+    pub async fn upload_artifacts(&self, job: &CompiledJob) -> Result<Uploads, ExecutorError> {
+        let mut seen = std::collections::HashSet::new();
+        let mut pending = job.artifacts.iter().filter(|a| seen.insert(a.uri.clone())).map(|a| {
+            let body = match &a.body {
+                ArtifactBody::File { source } => ObjectBody::File(source.clone()),
+                ArtifactBody::Generated { content } => ObjectBody::Bytes(content.clone().into_bytes()),
+                ArtifactBody::Archive { data, .. } => ObjectBody::Bytes(data.as_ref().clone()),
+            };
+            (a.uri.clone(), body, a.sha256.clone())
+        });
+        let mut running = JoinSet::new();
+        let mut uploads = Uploads::default();
+        loop {
+            while running.len() < UPLOAD_CONCURRENCY {
+                let Some((uri, body, sha)) = pending.next() else { break };
+                let s3 = self.s3.clone();
+                let kms = job.upload_kms_key.clone();
+                running.spawn(async move { s3.put_if_changed(&uri, body, &sha, kms.as_deref()).await });
+            }
+            match running.join_next().await {
+                None => return Ok(uploads),
+                Some(Ok(Ok(true))) => uploads.uploaded += 1,
+                Some(Ok(Ok(false))) => uploads.unchanged += 1,
+                Some(Ok(Err(pjob_s3::S3Error::Io { path, source }))) => return Err(ExecutorError::Artifact { path, source }),
+                Some(Ok(Err(e))) => return Err(e.into()),
+                Some(Err(e)) => return Err(ExecutorError::Aws { operation: "PutObject", message: e.to_string() }),
+            }
+        }
+    }
+
+    /// Submits a job: with a content-hash or fixed name, an existing job of
+    /// that name is reported and nothing is uploaded or created; otherwise
+    /// `bucket` (the default bucket, when the job uses it) is created if
+    /// missing, the artifacts are uploaded and the job created exactly once.
+    pub async fn submit(&self, job: &CompiledJob, bucket: Option<&str>, observer: &dyn Observer) -> Result<Submission, ExecutorError> {
+        if job.naming != JobNaming::Timestamp {
+            if let Some(info) = self.describe(job.name()).await? {
+                return Ok(Submission::Existing(info));
+            }
+        }
+        if let Some(bucket) = bucket {
+            self.ensure_bucket(bucket).await?;
+        }
+        let uploads = self.upload_artifacts(job).await?;
+        if !job.artifacts.is_empty() {
+            observer.note(
+                job.name(),
+                &format!("uploaded {} artifact(s), {} already in S3 unchanged", uploads.uploaded, uploads.unchanged),
+            );
+        }
+        match self.create_once(job).await? {
+            Created::New => Ok(Submission::Created { uploads }),
+            Created::Existing(info) => Ok(Submission::Existing(info)),
+        }
+    }
+
+    /// Sends `CreateProcessingJob`, retrying throttling with backoff; when
+    /// a call's outcome is unknown (server error, timeout, dropped
+    /// connection) the job is described before any retry, so one call
+    /// never makes two jobs.
+    async fn create_once(&self, job: &CompiledJob) -> Result<Created, ExecutorError> {
+        let input = convert::to_sdk(&job.request)?;
+        let name = job.name();
+        let mut outcome_unknown = false;
+        let mut attempt = 0;
+        loop {
+            let call = convert::create_call(self.sagemaker.create_processing_job(), input.clone())
+                .customize()
+                .config_override(aws_sdk_sagemaker::config::Builder::default().retry_config(RetryConfig::disabled()));
+            let error = match call.send().await {
+                Ok(_) => return Ok(Created::New),
+                Err(e) => e,
+            };
+            match classify(&error) {
+                Failure::Fatal => return Err(ExecutorError::aws("CreateProcessingJob", error)),
+                Failure::AlreadyExists => {
+                    return match self.describe(name).await? {
+                        Some(_) if outcome_unknown => Ok(Created::New),
+                        Some(info) => Ok(Created::Existing(info)),
+                        None => Err(ExecutorError::aws("CreateProcessingJob", error)),
+                    };
+                }
+                Failure::Unknown => {
+                    outcome_unknown = true;
+                    if self.describe(name).await?.is_some() {
+                        return Ok(Created::New);
+                    }
+                }
+                Failure::Throttled => {}
+            }
+            attempt += 1;
+            if attempt >= CREATE_ATTEMPTS {
+                return Err(ExecutorError::aws("CreateProcessingJob", error));
+            }
+            tokio::time::sleep(backoff(attempt, self.poll.retry_base, self.poll.max_interval)).await;
+        }
+    }
+}
+
+/// What `create_once` found.
+enum Created {
+    New,
+    Existing(JobInfo),
+}
