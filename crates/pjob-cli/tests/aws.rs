@@ -267,7 +267,8 @@ fn logs_are_streamed_in_order_with_their_instance() {
     let f = Fixture::new();
     let manifest = simple_job(&f, "job.yaml", "t-logs", &nonce());
     let name = rendered_name(&manifest, &[]);
-    let t0 = 1_700_000_000_000i64;
+    // CloudWatch (and moto) refuse events older than 14 days.
+    let t0 = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64 - 60_000;
     put_logs(&name, "algo-1-1700000000", &[(t0, "starting"), (t0 + 20, "step 1"), (t0 + 40, "done")]);
     put_logs(&name, "algo-2-1700000000", &[(t0 + 10, "starting"), (t0 + 30, "step 1")]);
     // Another job's stream with a name this job's is a prefix of.
@@ -284,7 +285,7 @@ fn logs_are_streamed_in_order_with_their_instance() {
     wait_until("a log poll after the late line", || proxy.calls("GetLogEvents").len() >= polls + 2);
     proxy.release(&name);
     let run = finish(child).expect(0);
-    assert_eq!(run.stdout, format!("{expected}[algo-2] late line\n"));
+    assert_eq!(run.stdout, format!("{expected}[algo-2] late line\n"), "stderr: {}", run.stderr);
 
     let all = pjob(&moto(), &["logs", &name]).expect(0);
     assert_eq!(all.stdout, format!("{expected}[algo-2] late line\n"));

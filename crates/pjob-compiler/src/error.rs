@@ -27,8 +27,8 @@ pub enum CompileError {
     ImageUri {
         /// The value at fault.
         pointer: String,
-        /// Why.
-        source: crate::image_uri::ImageUriError,
+        /// Why (boxed: the error lists known values and would make every result large).
+        source: Box<crate::image_uri::ImageUriError>,
     },
     /// The source folder could not be packed.
     #[error("{source}")]

@@ -37,10 +37,10 @@ pub(crate) fn checkout(config: &GitConfig, base_dir: &Path, pointer: &str) -> Re
         });
     }
     for (field, value) in [("branch", &config.branch), ("commit", &config.commit)] {
-        if let Some(v) = value {
-            if v.is_empty() || v.starts_with('-') {
-                return Err(refused(field, v));
-            }
+        if let Some(v) = value
+            && (v.is_empty() || v.starts_with('-'))
+        {
+            return Err(refused(field, v));
         }
     }
     let dir = tempfile::Builder::new().prefix("pjob-git-").tempdir().map_err(|e| CompileError::Git {
@@ -62,8 +62,15 @@ pub(crate) fn checkout(config: &GitConfig, base_dir: &Path, pointer: &str) -> Re
     Ok(Checkout { dir })
 }
 
-fn run_git(config: &GitConfig, pointer: &str, action: &'static str, args: &[&str], cwd: &Path) -> Result<(), CompileError> {
-    let error = |detail: String| CompileError::Git { pointer: pointer.to_string(), repo: config.repo.clone(), action, detail };
+fn run_git(
+    config: &GitConfig,
+    pointer: &str,
+    action: &'static str,
+    args: &[&str],
+    cwd: &Path,
+) -> Result<(), CompileError> {
+    let error =
+        |detail: String| CompileError::Git { pointer: pointer.to_string(), repo: config.repo.clone(), action, detail };
     let output = Command::new("git")
         .args(args)
         .current_dir(cwd)

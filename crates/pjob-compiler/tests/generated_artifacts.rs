@@ -96,7 +96,9 @@ fn source_archive_hash_is_the_same_across_compiles() {
     assert_eq!(artifact(&first, "sourcedir.tar.gz").sha256, artifact(&second, "sourcedir.tar.gz").sha256);
     assert_eq!(first.content_hash, second.content_hash);
     assert_eq!(first.name(), second.name(), "an unchanged job keeps its name");
-    let ArtifactBody::Archive { members, .. } = &artifact(&first, "sourcedir.tar.gz").body else { panic!("not an archive") };
+    let ArtifactBody::Archive { members, .. } = &artifact(&first, "sourcedir.tar.gz").body else {
+        panic!("not an archive")
+    };
     assert_eq!(members, &["common", "common/helpers.py", "main.py", "pkg", "pkg/util.py", "requirements.txt"]);
 
     // A change to the code is a new archive and a new job.
@@ -227,8 +229,15 @@ fn unknown_versions_are_errors_listing_the_known_ones() {
 
     let py = framework_manifest(json!({"code": "s3://b/run.sh", "framework": "pytorch", "framework_version": "2.1.0"}));
     let e = compile(&py, &options(tmp.path(), Some("us-west-2"))).unwrap_err();
+    assert_eq!(e.pointer(), "/spec/framework_version", "no py_version: the SDK's default py3 is not offered");
+    assert!(e.to_string().contains("py310") && e.help().contains("py_version: py310"), "{e}");
+    let mut wrong_py = py.clone();
+    if let pjob_manifest::JobSpec::FrameworkProcessor(s) = &mut wrong_py.spec {
+        s.py_version = Some("py27".into());
+    }
+    let e = compile(&wrong_py, &options(tmp.path(), Some("us-west-2"))).unwrap_err();
     assert_eq!(e.pointer(), "/spec/py_version");
-    assert!(e.to_string().contains("py310"), "{e}");
+    assert!(e.to_string().contains("`py27`") && e.to_string().contains("py310"), "{e}");
 
     let spark = Manifest::from_json(json!({
         "apiVersion": "pjob/v1",

@@ -10,7 +10,7 @@ use aws_sdk_sagemaker::types as sdk;
 use pjob_compiler::request::{
     AppSpecification, AthenaDatasetDefinition, ClusterConfig, CreateProcessingJobRequest, DatasetDefinition, ExperimentConfig,
     FeatureStoreOutput, NetworkConfig, ProcessingInput, ProcessingOutput, ProcessingOutputConfig, ProcessingResources,
-    RedshiftDatasetDefinition, S3Input, S3Output, StoppingCondition, Tag, VpcConfig,
+    RedshiftDatasetDefinition, S3Input, S3Output, StoppingCondition, VpcConfig,
 };
 
 use crate::ExecutorError;
@@ -306,16 +306,16 @@ fn experiment_config_back(e: &sdk::ExperimentConfig) -> ExperimentConfig {
     }
 }
 
-/// Tags as the SDK's type, for tests that compare requests.
-#[cfg(test)]
-fn tags_of(input: &CreateProcessingJobInput) -> Vec<Tag> {
-    input.tags().iter().map(|t| Tag { key: text(t.key()), value: text(t.value()) }).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pjob_compiler::request::Tag;
     use std::collections::HashMap;
+
+    /// Tags of an SDK input, in pjob's type.
+    fn tags_of(input: &CreateProcessingJobInput) -> Vec<Tag> {
+        input.tags().iter().map(|t| Tag { key: text(t.key()), value: text(t.value()) }).collect()
+    }
 
     /// A request with every field set.
     fn full_request() -> CreateProcessingJobRequest {

@@ -209,17 +209,18 @@ pub(crate) enum SpawnError {
 }
 
 /// Ids mapped into a user namespace, as the kernel's map files take them.
+/// (`setgroups` is always denied first: a process may map its own group
+/// only then.)
 struct Maps {
     uid: Vec<u8>,
     gid: Vec<u8>,
-    deny_setgroups: bool,
 }
 
 impl Maps {
     fn current() -> Maps {
         let uid = rustix::process::geteuid().as_raw();
         let gid = rustix::process::getegid().as_raw();
-        Maps { uid: format!("{uid} {uid} 1\n").into_bytes(), gid: format!("{gid} {gid} 1\n").into_bytes(), deny_setgroups: uid != 0 }
+        Maps { uid: format!("{uid} {uid} 1\n").into_bytes(), gid: format!("{gid} {gid} 1\n").into_bytes() }
     }
 }
 
@@ -329,11 +330,9 @@ impl Sandbox {
         unsafe { rustix::thread::unshare_unsafe(flags)? };
         if mode == Mode::UserAndMount {
             step(STEP_SETGROUPS);
-            if maps.deny_setgroups {
-                match write_file(c"/proc/self/setgroups", b"deny") {
-                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                    _ => {}
-                }
+            match write_file(c"/proc/self/setgroups", b"deny") {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => {}
             }
             step(STEP_UID_MAP);
             write_file(c"/proc/self/uid_map", &maps.uid)?;

@@ -50,6 +50,10 @@ pub struct SourceFile {
     path: PathBuf,
     text: Arc<str>,
     format: Format,
+    /// Whether the text is ASCII, where character and byte offsets agree.
+    ascii: bool,
+    /// Byte offset of every character, built on first use for non-ASCII text.
+    char_offsets: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -57,12 +61,13 @@ impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> SourceFile {
         let path = path.into();
         let format = Format::from_path(&path);
-        SourceFile { path, text: text.into(), format }
+        SourceFile::with_format(path, text, format)
     }
 
     /// A source file with an explicit format.
     pub fn with_format(path: impl Into<PathBuf>, text: impl Into<Arc<str>>, format: Format) -> SourceFile {
-        SourceFile { path: path.into(), text: text.into(), format }
+        let text: Arc<str> = text.into();
+        SourceFile { path: path.into(), ascii: text.is_ascii(), text, format, char_offsets: std::sync::OnceLock::new() }
     }
 
     /// Reads a file from disk.
@@ -108,10 +113,11 @@ impl SourceFile {
 
     /// Byte offset of a character index (YAML scanners count characters).
     pub fn byte_offset_of_char(&self, char_index: usize) -> usize {
-        if self.text.is_ascii() {
+        if self.ascii {
             return char_index.min(self.text.len());
         }
-        self.text.char_indices().nth(char_index).map_or(self.text.len(), |(i, _)| i)
+        let offsets = self.char_offsets.get_or_init(|| self.text.char_indices().map(|(i, _)| i).collect());
+        offsets.get(char_index).copied().unwrap_or(self.text.len())
     }
 }
 

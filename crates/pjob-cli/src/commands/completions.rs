@@ -32,8 +32,8 @@ fn fish_positional_values(cmd: &clap::Command) -> String {
     let mut lines = String::new();
     for sub in cmd.get_subcommands() {
         for arg in sub.get_positionals() {
-            let values: Vec<&str> =
-                arg.get_possible_values().iter().filter(|v| !v.is_hide_set()).map(|v| v.get_name()).collect();
+            let possible = arg.get_possible_values();
+            let values: Vec<&str> = possible.iter().filter(|v| !v.is_hide_set()).map(|v| v.get_name()).collect();
             if !values.is_empty() {
                 lines.push_str(&format!(
                     "complete -c pjob -n \"__fish_pjob_using_subcommand {}\" -f -a \"{}\"\n",

@@ -96,8 +96,7 @@ pub(crate) fn runproc(command: &[String], script: &str, codeartifact: Option<&Co
 
 /// A word for bash: as it is when it is plain, otherwise single-quoted.
 fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "_-./=:,+@%^".contains(c));
+    let plain = !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "_-./=:,+@%^".contains(c));
     if plain { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
 }
 

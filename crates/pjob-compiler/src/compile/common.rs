@@ -104,7 +104,7 @@ impl<'a> Ctx<'a> {
         resolve: impl Fn(&str) -> Result<String, ImageUriError>,
         pointer_of: impl Fn(&ImageUriError) -> String,
     ) -> Result<String, CompileError> {
-        let located = |source: ImageUriError| CompileError::ImageUri { pointer: pointer_of(&source), source };
+        let located = |source: ImageUriError| CompileError::ImageUri { pointer: pointer_of(&source), source: Box::new(source) };
         match self.options.region.as_deref() {
             Some(region) => resolve(region).map_err(located),
             None => match resolve(PROBE_REGION) {

@@ -96,8 +96,9 @@ fn s3_bootstrap(spec: &FrameworkProcessorSpec) -> Result<CodeInputs, CompileErro
         return Err(CompileError::Refused {
             pointer: (*pointer).into(),
             message: format!("`{field}` has no effect when `code` is an s3:// URI"),
-            help: "an s3:// `code` is run as the bootstrap script itself: remove this field, or make `code` a local file"
-                .into(),
+            help:
+                "an s3:// `code` is run as the bootstrap script itself: remove this field, or make `code` a local file"
+                    .into(),
         });
     }
     Ok(CodeInputs {
@@ -168,11 +169,7 @@ fn packed_source(ctx: &Ctx<'_>, spec: &FrameworkProcessorSpec) -> Result<Script,
         .map(|(i, d)| {
             let pointer = format!("/spec/dependencies/{i}");
             let path = resolve(d, &pointer)?;
-            if path.exists() {
-                Ok(path)
-            } else {
-                Err(missing(&pointer, d, checkout.is_some()))
-            }
+            if path.exists() { Ok(path) } else { Err(missing(&pointer, d, checkout.is_some())) }
         })
         .collect::<Result<Vec<_>, _>>()?;
     let (entries, name, pointer) = match &spec.source_dir {
@@ -281,14 +278,36 @@ fn image(ctx: &Ctx<'_>, spec: &FrameworkProcessorSpec) -> Result<String, Compile
             }
         };
         let py = spec.py_version.as_deref().unwrap_or(DEFAULT_HF_PY_VERSION);
-        return ctx.resolve_image(
-            |region| image_uri::huggingface_image_uri(version, base, Some(py), region, instance_type),
-            pointer_of,
-        );
+        return ctx
+            .resolve_image(
+                |region| image_uri::huggingface_image_uri(version, base, Some(py), region, instance_type),
+                pointer_of,
+            )
+            .map_err(|e| default_py_version_error(e, spec));
     }
     let py = spec.py_version.as_deref().unwrap_or(DEFAULT_PY_VERSION);
     ctx.resolve_image(
         |region| image_uri::framework_image_uri(spec.framework.as_str(), version, Some(py), region, instance_type),
         pointer_of,
     )
+    .map_err(|e| default_py_version_error(e, spec))
+}
+
+/// Without `py_version`, the SDK's default one may not exist for the version:
+/// say so at `framework_version` rather than blame a value the user did not write.
+fn default_py_version_error(e: CompileError, spec: &FrameworkProcessorSpec) -> CompileError {
+    if let CompileError::ImageUri { source, .. } = &e
+        && let ImageUriError::UnknownPyVersion { framework, version, py_version, known } = source.as_ref()
+        && spec.py_version.is_none()
+    {
+        return CompileError::Refused {
+            pointer: "/spec/framework_version".into(),
+            message: format!(
+                "{framework} {version} needs `py_version`: the SDK's default `{py_version}` is not one of its Python versions ({})",
+                known.join(", ")
+            ),
+            help: format!("add `py_version: {}`", known.last().map(String::as_str).unwrap_or("...")),
+        };
+    }
+    e
 }

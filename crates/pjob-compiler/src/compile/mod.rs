@@ -102,17 +102,25 @@ pub(crate) fn finish(manifest: &Manifest, draft: Draft, naming: JobNaming, optio
         JobNaming::ContentHash => naming::hashed_name(&manifest.metadata.name, &content_hash),
         JobNaming::Timestamp => naming::timestamped_name(&manifest.metadata.name, options.now),
     };
-    let named = request_json.replace(&escaped_placeholder(), &name);
-    let request = serde_json::from_str(&named).expect("a request with its name filled in still parses");
+    let placeholder = escaped_placeholder();
+    let request = if request_json.matches(&placeholder).count() == 1 {
+        // Only `ProcessingJobName` holds the name: set it, no round trip.
+        let mut request = draft.request;
+        request.processing_job_name = name.clone();
+        request
+    } else {
+        let named = request_json.replace(&placeholder, &name);
+        serde_json::from_str(&named).expect("a request with its name filled in still parses")
+    };
     let artifacts = draft
         .artifacts
         .into_iter()
         .map(|mut a| {
             a.uri = a.uri.replace(JOB_NAME, &name);
-            if let crate::ArtifactBody::Generated { content } = &a.body {
-                if content.contains(JOB_NAME) {
-                    a = Artifact::generated(a.uri, content.replace(JOB_NAME, &name));
-                }
+            if let crate::ArtifactBody::Generated { content } = &a.body
+                && content.contains(JOB_NAME)
+            {
+                a = Artifact::generated(a.uri, content.replace(JOB_NAME, &name));
             }
             a
         })

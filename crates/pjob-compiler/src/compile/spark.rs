@@ -154,7 +154,13 @@ struct Submit<'c, 'a> {
 
 impl<'c, 'a> Submit<'c, 'a> {
     fn new(ctx: &'c Ctx<'a>) -> Submit<'c, 'a> {
-        Submit { ctx, location: ctx.code_base(), command: vec![SUBMIT.to_string()], inputs: Vec::new(), artifacts: Vec::new() }
+        Submit {
+            ctx,
+            location: ctx.code_base(),
+            command: vec![SUBMIT.to_string()],
+            inputs: Vec::new(),
+            artifacts: Vec::new(),
+        }
     }
 
     /// `--<channel> a,b,...`: S3 URIs as they are, then (when there are any)
@@ -193,7 +199,9 @@ impl<'c, 'a> Submit<'c, 'a> {
                 return Err(CompileError::Refused {
                     pointer: at,
                     message: format!("two entries of {} are named `{name}`", &pointer["/spec/".len()..]),
-                    help: format!("local files and folders all land in {INPUT_DIR}{channel}/, so their names must differ"),
+                    help: format!(
+                        "local files and folders all land in {INPUT_DIR}{channel}/, so their names must differ"
+                    ),
                 });
             }
             // A folder keeps its name under the channel; a file lands in it.
@@ -224,10 +232,9 @@ fn foreign_scheme(value: &str) -> Option<&str> {
 fn check_configuration(configuration: &SparkConfiguration) -> Result<(), CompileError> {
     match configuration {
         SparkConfiguration::One(c) => check_classification(c, "/spec/configuration"),
-        SparkConfiguration::List(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, c)| check_classification(c, &format!("/spec/configuration/{i}"))),
+        SparkConfiguration::List(items) => {
+            items.iter().enumerate().try_for_each(|(i, c)| check_classification(c, &format!("/spec/configuration/{i}")))
+        }
     }
 }
 
