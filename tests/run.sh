@@ -38,7 +38,7 @@ grep -q 'test result: FAILED' "$log/cargo.txt" && failed_steps+=("cargo test")
 grep -qE '^error(\[|:)' "$log/cargo.txt" && failed_steps+=("cargo test (build)")
 
 # --- conformance against the SDK's requests ---------------------------------
-pjob="$root/target/debug/pjob"
+pjob="${CARGO_TARGET_DIR:-$root/target}/debug/pjob"
 conformance() {
   local dir=$1 cases
   cases=$(cd "$dir" && ls -d */ 2>/dev/null | tr -d /)

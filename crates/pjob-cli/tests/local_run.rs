@@ -158,16 +158,20 @@ fn an_entrypoint_that_cannot_start_fails_the_job() {
 #[test]
 fn max_runtime_stops_the_job() {
     let job = JobFolder::new();
-    let script = "
-import os, time
-print(f'pid {os.getpid()}', flush=True)
-time.sleep(120)
-";
-    let manifest = job.script_job("slow", 1, script, "  max_runtime_in_seconds: 1\n");
+    job.write("run.sh", "echo \"pid $$\"\nexec sleep 120\n");
+    let manifest = job.write(
+        "job.pjob.yaml",
+        format!(
+            "apiVersion: pjob/v1\nkind: ScriptProcessor\nmetadata:\n  name: slow\nspec:\n  \
+             role: arn:aws:iam::123456789012:role/R\n  image_uri: {}\n  command: [/bin/sh]\n  code: run.sh\n  \
+             instance_count: 1\n  instance_type: ml.m5.large\n  max_runtime_in_seconds: 2\n",
+            local_support::IMAGE
+        ),
+    );
     let run = pjob_local(&manifest, &[]).expect(1);
 
     assert!(
-        run.stderr.contains("Stopped: MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds (1 s) and was stopped"),
+        run.stderr.contains("Stopped: MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds (2 s) and was stopped"),
         "{}",
         run.all()
     );

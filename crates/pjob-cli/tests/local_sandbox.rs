@@ -145,6 +145,38 @@ fn a_refused_namespace_says_what_is_missing_and_runs_nothing() {
 }
 
 #[test]
+fn a_machine_without_opt_gets_one_inside_the_namespace() {
+    if !needs_root("a_machine_without_opt_gets_one_inside_the_namespace", &["unshare", "chroot"]) {
+        return;
+    }
+    let job = JobFolder::new();
+    let manifest = shell_job(&job, "no-opt");
+    let root = tempfile::tempdir().unwrap();
+    // pjob runs in a root folder that has everything this machine's has but /opt.
+    let script = r#"mount -t tmpfs none "$ROOT" || exit 90
+for entry in /*; do
+  name=${entry#/}
+  [ "$name" = opt ] && continue
+  if [ -L "$entry" ]; then ln -s "$(readlink "$entry")" "$ROOT/$name"
+  elif [ -d "$entry" ]; then mkdir "$ROOT/$name" && mount --rbind "$entry" "$ROOT/$name"
+  fi
+done
+exec chroot "$ROOT" "$PJOB" apply --local "$MANIFEST""#;
+    let run = Run::from(
+        Command::new("unshare")
+            .args(["--mount", "--propagation", "private", "sh", "-c", script])
+            .env("ROOT", root.path())
+            .env("PJOB", env!("CARGO_BIN_EXE_pjob"))
+            .env("MANIFEST", &manifest)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap(),
+    )
+    .expect(0);
+    assert_eq!(job.read("out/in.txt"), "staged\n", "{}", run.all());
+}
+
+#[test]
 fn container_engines_are_checked_before_anything_runs() {
     let job = JobFolder::new();
     let manifest = shell_job(&job, "engines");

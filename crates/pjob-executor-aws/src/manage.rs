@@ -12,7 +12,7 @@ pub enum PlanAction {
     /// No job of this name: it would be created.
     Create,
     /// The job exists (apply reports it, waiting if it runs).
-    Exists(JobInfo),
+    Exists(Box<JobInfo>),
     /// No job of this name, but jobs made from earlier versions of the same
     /// manifest (same base name, another content hash): a new job would be
     /// created.
@@ -52,7 +52,7 @@ impl AwsExecutor {
             return Ok(PlanAction::Create);
         }
         if let Some(info) = self.describe(job.name()).await? {
-            return Ok(PlanAction::Exists(info));
+            return Ok(PlanAction::Exists(Box::new(info)));
         }
         let Some(base) = base_name(job) else { return Ok(PlanAction::Create) };
         let filter = ListFilter { name_contains: Some(base.to_string()), status: None, max: PLAN_LIST_LIMIT };

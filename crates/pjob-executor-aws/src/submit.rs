@@ -23,7 +23,7 @@ pub enum Submission {
         uploads: Uploads,
     },
     /// The job already existed; nothing was uploaded or created.
-    Existing(JobInfo),
+    Existing(Box<JobInfo>),
 }
 
 /// Artifact uploads of one job.
@@ -97,10 +97,10 @@ impl AwsExecutor {
     /// `bucket` (the default bucket, when the job uses it) is created if
     /// missing, the artifacts are uploaded and the job created exactly once.
     pub async fn submit(&self, job: &CompiledJob, bucket: Option<&str>, observer: &dyn Observer) -> Result<Submission, ExecutorError> {
-        if job.naming != JobNaming::Timestamp {
-            if let Some(info) = self.describe(job.name()).await? {
-                return Ok(Submission::Existing(info));
-            }
+        if job.naming != JobNaming::Timestamp
+            && let Some(info) = self.describe(job.name()).await?
+        {
+            return Ok(Submission::Existing(Box::new(info)));
         }
         if let Some(bucket) = bucket {
             self.ensure_bucket(bucket).await?;
@@ -140,7 +140,7 @@ impl AwsExecutor {
                 Failure::AlreadyExists => {
                     return match self.describe(name).await? {
                         Some(_) if outcome_unknown => Ok(Created::New),
-                        Some(info) => Ok(Created::Existing(info)),
+                        Some(info) => Ok(Created::Existing(Box::new(info))),
                         None => Err(ExecutorError::aws("CreateProcessingJob", error)),
                     };
                 }
@@ -164,5 +164,5 @@ impl AwsExecutor {
 /// What `create_once` found.
 enum Created {
     New,
-    Existing(JobInfo),
+    Existing(Box<JobInfo>),
 }

@@ -26,7 +26,7 @@ pub(crate) fn check(file: &SourceFile, root: &Node, manifest: &Manifest, ctx: &V
         JobSpec::FrameworkProcessor(s) => c.framework(s),
         JobSpec::PySparkProcessor(s) => {
             c.spark(&s.spark);
-            c.local_or_s3_list("/spec/submit_py_files", &s.submit_py_files);
+            c.spark_dependencies("/spec/submit_py_files", &s.submit_py_files);
         }
         JobSpec::SparkJarProcessor(s) => c.spark(&s.spark),
         JobSpec::ClarifyProcessor(s) => c.clarify(s),
@@ -128,6 +128,8 @@ impl Checker<'_> {
         match spec {
             JobSpec::Processor(_) => &[],
             JobSpec::ScriptProcessor(_) => &["code"],
+            // Code in S3 is the bootstrap itself: the SDK adds no `code` input then.
+            JobSpec::FrameworkProcessor(f) if f.code.starts_with("s3://") && f.source_dir.is_none() => &["entrypoint"],
             JobSpec::FrameworkProcessor(_) => &["code", "entrypoint"],
             JobSpec::PySparkProcessor(_) | JobSpec::SparkJarProcessor(_) => &["code", "conf", "py-files", "jars", "files"],
             JobSpec::ClarifyProcessor(_) => &["dataset", "analysis_config"],
@@ -280,9 +282,13 @@ impl Checker<'_> {
         }
     }
 
-    fn local_or_s3_list(&mut self, pointer: &str, values: &[String]) {
+    /// Spark dependencies: S3 (`s3://`, or `s3a://` which Spark reads
+    /// itself), or local files and folders (shipped whole, as the SDK does).
+    fn spark_dependencies(&mut self, pointer: &str, values: &[String]) {
         for (i, v) in values.iter().enumerate() {
-            self.local_or_s3(&format!("{pointer}/{i}"), v, FileKind::File);
+            if !v.starts_with("s3a://") {
+                self.local_or_s3(&format!("{pointer}/{i}"), v, FileKind::Any);
+            }
         }
     }
 
@@ -314,8 +320,8 @@ impl Checker<'_> {
 
     fn spark(&mut self, s: &SparkSpec) {
         self.local_or_s3("/spec/submit_app", &s.submit_app, FileKind::File);
-        self.local_or_s3_list("/spec/submit_jars", &s.submit_jars);
-        self.local_or_s3_list("/spec/submit_files", &s.submit_files);
+        self.spark_dependencies("/spec/submit_jars", &s.submit_jars);
+        self.spark_dependencies("/spec/submit_files", &s.submit_files);
         if let Some(uri) = &s.spark_event_logs_s3_uri {
             self.s3_uri("/spec/spark_event_logs_s3_uri", uri);
         }
@@ -328,7 +334,8 @@ impl Checker<'_> {
         if bias && s.bias_config.is_none() {
             self.err("/spec/analyses", "pjob::missing-field", "bias analyses need `bias_config`".into(), "add `bias_config` with `label_values_or_threshold` and `facet_name`");
         }
-        if s.analyses.contains(&Analysis::PostTrainingBias) && s.model_config.is_none() && s.data_config.predicted_label.is_none() {
+        let has_predictions = s.data_config.predicted_label.is_some() || s.data_config.predicted_label_dataset_uri.is_some();
+        if s.analyses.contains(&Analysis::PostTrainingBias) && s.model_config.is_none() && !has_predictions {
             self.err("/spec/analyses", "pjob::refused", "post-training bias needs a model: add `model_config`".into(), "add `model_config` (model_name, instance_type, instance_count, ...), or `data_config.predicted_label`");
         }
         if s.analyses.contains(&Analysis::Explainability) {

@@ -47,7 +47,7 @@ enum Phase {
 /// How one job ended for this command.
 enum Outcome {
     /// The job ended (or had ended) with this description.
-    Ended { info: JobInfo, existed: bool },
+    Ended { info: Box<JobInfo>, existed: bool },
     /// Created or found running, not waited for (`--detach`).
     Detached { existed: bool, status: JobStatus },
     /// An error.
@@ -138,7 +138,7 @@ async fn apply_one(
     };
     set_phase(phases, name, Some(Phase::Running));
     match executor.wait(name, observer, true).await {
-        Ok(info) => Outcome::Ended { info, existed },
+        Ok(info) => Outcome::Ended { info: Box::new(info), existed },
         Err(e) => Outcome::Error(e),
     }
 }

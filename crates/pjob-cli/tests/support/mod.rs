@@ -128,7 +128,7 @@ impl Fixture {
 /// `nonce` goes into its environment so each test run makes new jobs.
 pub fn simple_job(fixture: &Fixture, file: &str, name: &str, nonce: &str) -> String {
     let dir = Path::new(file).parent().map(|p| p.display().to_string()).unwrap_or_default();
-    fixture.write(&format!("{dir}/code/run.py").trim_start_matches('/'), "print('hello from pjob')\n");
+    fixture.write(format!("{dir}/code/run.py").trim_start_matches('/'), "print('hello from pjob')\n");
     let path = fixture.write(
         file,
         &format!(

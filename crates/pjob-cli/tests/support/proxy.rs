@@ -203,10 +203,10 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
         Some(Fault::DropAfterForward) => return Ok(()),
         _ => {}
     }
-    if operation == "DescribeProcessingJob" {
-        if let Some(job) = job_name(&request.body) {
-            rewrite_describe(state, &job, &mut response);
-        }
+    if operation == "DescribeProcessingJob"
+        && let Some(job) = job_name(&request.body)
+    {
+        rewrite_describe(state, &job, &mut response);
     }
     client.write_all(&response.encode(is_head)).await?;
     client.shutdown().await
