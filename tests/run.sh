@@ -16,10 +16,30 @@ failed_steps=()
 
 step() { echo; echo "=== $*"; }
 
+# --- system packages the tests use (shells for completion tests, man) -------
+missing=()
+for tool in zsh fish groff man jq git; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "apt-get install (${missing[*]})"
+  pkgs=()
+  for tool in "${missing[@]}"; do
+    case $tool in groff) pkgs+=(groff-base) ;; man) pkgs+=(man-db) ;; *) pkgs+=("$tool") ;; esac
+  done
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null; fi
+fi
+
 # --- services ---------------------------------------------------------------
 step "moto (AWS emulator) on 127.0.0.1"
-if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import moto, flask' >/dev/null 2>&1; then
-  python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5,<6' || { echo "cannot install moto"; exit 1; }
+# moto 5.2.5 or later: older ones answer CompleteMultipartUpload wrongly.
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 - <<'PY' >/dev/null 2>&1
+import flask, moto
+from importlib.metadata import version
+v = tuple(int(x) for x in version("moto").split(".")[:3] if x.isdigit())
+assert v >= (5, 2, 5)
+PY
+then
+  python3 -m pip install --quiet --disable-pip-version-check --upgrade 'moto[server]>=5.2.5,<6' || { echo "cannot install moto"; exit 1; }
 fi
 bash tests/moto.sh start || { echo "cannot start moto"; exit 1; }
 trap 'bash "$root/tests/moto.sh" stop' EXIT

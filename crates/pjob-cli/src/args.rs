@@ -114,7 +114,7 @@ pub struct ApplyArgs {
     /// With --local: how to run the job.
     #[arg(long, value_enum, default_value = "host", requires = "local")]
     pub engine: Engine,
-    /// With --local: keep the job folder here instead of a temporary one.
+    /// With --local: keep the job folder at DIR/<job name> instead of a temporary one.
     #[arg(long, value_name = "DIR", requires = "local")]
     pub work_dir: Option<PathBuf>,
     /// Return as soon as the job is created.

@@ -139,6 +139,34 @@ raise SystemExit(3)
 }
 
 #[test]
+fn when_one_host_fails_the_others_are_stopped() {
+    let job = JobFolder::new();
+    job.write(
+        "run.sh",
+        "if grep -q '\"current_host\": \"algo-2\"' /opt/ml/config/resourceconfig.json; then echo 'algo-2 gives up'; exit 4; fi\n\
+         echo waiting\nexec sleep 120\n",
+    );
+    let manifest = job.write(
+        "job.pjob.yaml",
+        format!(
+            "apiVersion: pjob/v1\nkind: ScriptProcessor\nmetadata:\n  name: one-fails\nspec:\n  \
+             role: arn:aws:iam::123456789012:role/R\n  image_uri: {}\n  command: [/bin/sh]\n  code: run.sh\n  \
+             instance_count: 3\n  instance_type: ml.m5.large\n",
+            local_support::IMAGE
+        ),
+    );
+    let run = pjob_local(&manifest, &[]).expect(1);
+    assert!(
+        run.stderr.contains("Failed: AlgorithmError: the entrypoint exited with code 4 on algo-2. Last log lines:\nalgo-2 gives up"),
+        "{}",
+        run.all()
+    );
+    for host in ["algo-1", "algo-3"] {
+        assert!(run.stderr.contains(&format!("{host} exited with code 143")), "stopped with SIGTERM: {}", run.all());
+    }
+}
+
+#[test]
 fn an_entrypoint_that_cannot_start_fails_the_job() {
     let job = JobFolder::new();
     job.write("run.py", "print('never')\n");

@@ -4,7 +4,7 @@
 //! anchors and aliases are expanded (with a bound, against alias bombs),
 //! merge keys (`<<`) are honoured, and duplicate keys are errors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag};
 
@@ -46,7 +46,7 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Vec<Document>, Box<Diagnostic>>
 
 enum Frame {
     Seq { items: Vec<Node>, span: Span, anchor: usize },
-    Map { entries: Vec<Entry>, merges: Vec<Node>, key: Option<(String, Span)>, span: Span, anchor: usize },
+    Map { entries: Vec<Entry>, keys: HashSet<String>, merges: Vec<Node>, key: Option<(String, Span)>, span: Span, anchor: usize },
 }
 
 struct Reader<'a> {
@@ -92,7 +92,7 @@ impl Reader<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 self.check_key_position(span)?;
-                self.open(Frame::Map { entries: Vec::new(), merges: Vec::new(), key: None, span, anchor })?;
+                self.open(Frame::Map { entries: Vec::new(), keys: HashSet::new(), merges: Vec::new(), key: None, span, anchor })?;
                 Ok(None)
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -172,14 +172,15 @@ impl Reader<'_> {
                 items.push(node);
                 Ok(None)
             }
-            Some(Frame::Map { entries, merges, key, .. }) => {
+            Some(Frame::Map { entries, keys, merges, key, .. }) => {
                 let Some((key, key_span)) = key.take() else { return Ok(None) };
                 if key == "<<" {
                     merges.push(node);
                     return Ok(None);
                 }
-                if let Some(first) = entries.iter().find(|e| e.key == key) {
-                    let (line, _) = file.line_col(first.key_span.offset);
+                if !keys.insert(key.clone()) {
+                    let first = entries.iter().find(|e| e.key == key).map_or(key_span, |e| e.key_span);
+                    let (line, _) = file.line_col(first.offset);
                     return Err(Box::new(
                         Diagnostic::new(file, key_span, "pjob::duplicate-key", format!("duplicate key `{key}`"))
                             .with_help(format!("`{key}` is already set on line {line}; keep one of them")),
