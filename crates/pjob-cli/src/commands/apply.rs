@@ -9,7 +9,7 @@ use pjob_executor_aws::{AwsExecutor, ExecutorError, JobInfo, JobStatus, Observer
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::aws::{compile_for, connect, exit_for, load_offline, runtime};
+use super::aws::{compile_for, exit_for, load_offline, with_executor};
 use crate::args::{ApplyArgs, GlobalArgs, OutputFormat};
 use crate::exit::Exit;
 use crate::progress::Progress;
@@ -20,15 +20,7 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs) -> Exit {
         Ok(jobs) => jobs,
         Err(exit) => return exit,
     };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
-    rt.block_on(async {
-        let executor = match connect(global).await {
-            Ok(e) => e,
-            Err(exit) => return exit,
-        };
+    with_executor(global, |executor| async move {
         let (compiled, bucket) = match compile_for(global, &executor, &jobs, args.new).await {
             Ok(c) => c,
             Err(exit) => return exit,

@@ -34,6 +34,25 @@ pub async fn connect(global: &GlobalArgs) -> Result<AwsExecutor, Exit> {
     AwsExecutor::connect(&options).await.map_err(|e| fail(None, &e))
 }
 
+/// Runs `body` with the executor for the global options, on a runtime of
+/// its own; a runtime or setup failure ends the command first.
+pub fn with_executor<F, Fut>(global: &GlobalArgs, body: F) -> Exit
+where
+    F: FnOnce(AwsExecutor) -> Fut,
+    Fut: std::future::Future<Output = Exit>,
+{
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(exit) => return exit,
+    };
+    rt.block_on(async {
+        match connect(global).await {
+            Ok(executor) => body(executor).await,
+            Err(exit) => exit,
+        }
+    })
+}
+
 /// Prints an executor error (for a job, when named) and says how pjob ends.
 pub fn fail(job: Option<&str>, e: &ExecutorError) -> Exit {
     match job {

@@ -2,7 +2,7 @@
 
 use pjob_executor_aws::{JobStatus, ListFilter};
 
-use super::aws::{connect, fail, runtime};
+use super::aws::{fail, with_executor};
 use crate::args::{GlobalArgs, ListArgs, OutputFormat};
 use crate::exit::Exit;
 
@@ -21,15 +21,7 @@ pub fn run(global: &GlobalArgs, args: &ListArgs) -> Exit {
             }
         },
     };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
-    rt.block_on(async {
-        let executor = match connect(global).await {
-            Ok(e) => e,
-            Err(exit) => return exit,
-        };
+    with_executor(global, |executor| async move {
         let filter = ListFilter { name_contains: args.name_contains.clone(), status, max: args.max };
         let jobs = match executor.list(&filter).await {
             Ok(jobs) => jobs,

@@ -4,22 +4,14 @@
 use pjob_executor_aws::ExecutorError;
 
 use super::apply::exit_of_status;
-use super::aws::{connect, fail, runtime};
+use super::aws::{fail, with_executor};
 use crate::args::{GlobalArgs, LogsArgs};
 use crate::exit::Exit;
 use crate::progress::Progress;
 
 /// Runs `pjob logs`.
 pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Exit {
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
-    rt.block_on(async {
-        let executor = match connect(global).await {
-            Ok(e) => e,
-            Err(exit) => return exit,
-        };
+    with_executor(global, |executor| async move {
         let name = args.name.as_str();
         match executor.describe(name).await {
             Ok(Some(_)) => {}

@@ -2,7 +2,7 @@
 
 use pjob_executor_aws::PlanAction;
 
-use super::aws::{compile_for, connect, fail, load_offline, runtime};
+use super::aws::{compile_for, fail, load_offline, with_executor};
 use crate::args::{GlobalArgs, OutputFormat, PlanArgs};
 use crate::exit::Exit;
 
@@ -12,15 +12,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Exit {
         Ok(jobs) => jobs,
         Err(exit) => return exit,
     };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
-    rt.block_on(async {
-        let executor = match connect(global).await {
-            Ok(e) => e,
-            Err(exit) => return exit,
-        };
+    with_executor(global, |executor| async move {
         let (compiled, _) = match compile_for(global, &executor, &jobs, false).await {
             Ok(c) => c,
             Err(exit) => return exit,

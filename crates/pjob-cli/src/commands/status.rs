@@ -1,20 +1,12 @@
 //! `pjob status NAME`.
 
-use super::aws::{connect, fail, runtime};
+use super::aws::{fail, with_executor};
 use crate::args::{GlobalArgs, JobNameArgs, OutputFormat};
 use crate::exit::Exit;
 
 /// Runs `pjob status`.
 pub fn run(global: &GlobalArgs, args: &JobNameArgs) -> Exit {
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(exit) => return exit,
-    };
-    rt.block_on(async {
-        let executor = match connect(global).await {
-            Ok(e) => e,
-            Err(exit) => return exit,
-        };
+    with_executor(global, |executor| async move {
         let info = match executor.describe(&args.name).await {
             Ok(Some(info)) => info,
             Ok(None) => return fail(None, &pjob_executor_aws::ExecutorError::NotFound { name: args.name.clone() }),
