@@ -157,10 +157,10 @@ async fn objects_of<'a>(s3: &S3Input, store: &ObjectStore<'a>, scratch: &Path) -
     let prefix = pjob_s3::S3Uri::parse(&s3.s3_uri).map_err(LocalError::from)?.key;
     let mut out = Vec::new();
     for object in store.list(&s3.s3_uri).await? {
-        match relative_path(&prefix, &object.key) {
+        match pjob_s3::relative_path(&prefix, &object.key) {
             Ok(Some(rel)) => out.push((object, rel)),
             Ok(None) => {}
-            Err(()) => {
+            Err(_) => {
                 return Err(StageError::Job(format!(
                     "ClientError: the object key `{}` under {} would land outside the input folder",
                     object.key, s3.s3_uri
@@ -203,31 +203,6 @@ pub(crate) fn parse_manifest(bytes: &[u8]) -> Result<(String, Vec<String>), Stri
     Ok((prefix.to_string(), keys))
 }
 
-/// Where an object under an `S3Prefix` lands relative to the input's
-/// folder; `None` for folder markers, `Err` for keys that would escape it.
-/// (The rule of `pjob_s3::S3Transfer::download_prefix`.)
-pub(crate) fn relative_path(prefix: &str, key: &str) -> Result<Option<PathBuf>, ()> {
-    if key.ends_with('/') {
-        return Ok(None);
-    }
-    let rest = key.strip_prefix(prefix).unwrap_or(key);
-    let rel = if prefix.is_empty() || prefix.ends_with('/') {
-        rest
-    } else if rest.is_empty() {
-        key.rsplit('/').next().unwrap_or(key)
-    } else if let Some(below) = rest.strip_prefix('/') {
-        below
-    } else {
-        // The prefix ends inside a name (`data/tr` matching `data/train/a`).
-        prefix.rfind('/').map_or(key, |slash| &key[slash + 1..])
-    };
-    match safe_relative(rel) {
-        Some(path) if path.as_os_str().is_empty() => Ok(None),
-        Some(path) => Ok(Some(path)),
-        None => Err(()),
-    }
-}
-
 /// A `/`-separated relative key as a path, refusing `..`, `.`, `\` and NUL.
 fn safe_relative(rel: &str) -> Option<PathBuf> {
     let mut path = PathBuf::new();
@@ -251,20 +226,6 @@ fn strip_gz(rel: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rel(prefix: &str, key: &str) -> Option<String> {
-        relative_path(prefix, key).unwrap().map(|p| p.to_string_lossy().into_owned())
-    }
-
-    #[test]
-    fn keys_land_relative_to_the_prefix() {
-        assert_eq!(rel("data/", "data/a/b.csv").as_deref(), Some("a/b.csv"));
-        assert_eq!(rel("data", "data/a/b.csv").as_deref(), Some("a/b.csv"));
-        assert_eq!(rel("data/file.csv", "data/file.csv").as_deref(), Some("file.csv"));
-        assert_eq!(rel("data/tr", "data/train/a.csv").as_deref(), Some("train/a.csv"));
-        assert_eq!(rel("data/", "data/sub/"), None);
-        assert!(relative_path("data/", "data/../../etc/passwd").is_err());
-    }
 
     #[test]
     fn manifest_files_name_a_prefix_and_keys() {

@@ -113,8 +113,8 @@ impl S3Transfer {
 }
 
 /// Where an object under an `S3Prefix` lands, relative to the destination
-/// folder; `None` for folder markers.
-fn relative_path(prefix: &str, key: &str) -> Result<Option<PathBuf>, S3Error> {
+/// folder; `None` for folder markers, an error for keys that would escape it.
+pub fn relative_path(prefix: &str, key: &str) -> Result<Option<PathBuf>, S3Error> {
     if key.ends_with('/') {
         return Ok(None);
     }

@@ -16,6 +16,7 @@ mod uri;
 use std::path::PathBuf;
 
 pub use aws_sdk_s3;
+pub use download::relative_path;
 pub use error::S3Error;
 pub use setup::{AwsOptions, SetupError, sdk_config};
 pub use uri::S3Uri;
