@@ -131,6 +131,7 @@ fn main() {
         start.elapsed()
     };
     run(1); // warm up: compiles the schema validator, fills caches
+    print_stages(&inputs, &renderer, &ctx, &options);
     for t in [1, threads] {
         let best: Duration = (0..3).map(|_| run(t)).min().unwrap_or_default();
         let rate = count as f64 / best.as_secs_f64();
@@ -139,4 +140,38 @@ fn main() {
             best.as_secs_f64() * 1000.0
         );
     }
+}
+
+/// Time spent in each stage on one thread, to show where the cost is.
+fn print_stages(inputs: &[SourceFile], renderer: &Renderer, ctx: &ValidationContext, options: &CompileOptions) {
+    let mut spent = [Duration::ZERO; 4];
+    let mut lap = |stage: usize, since: &mut Instant| {
+        let now = Instant::now();
+        spent[stage] += now - *since;
+        *since = now;
+    };
+    for file in inputs {
+        let mut t = Instant::now();
+        let docs = pjob_source::parse(file).expect("generated manifests parse");
+        lap(0, &mut t);
+        for doc in &docs {
+            let rendered = renderer.render(file, doc).expect("generated manifests render");
+            lap(1, &mut t);
+            let manifest = pjob_manifest::validate(file, &rendered, ctx).expect("generated manifests are valid");
+            lap(2, &mut t);
+            let job = pjob_compiler::compile(&manifest, options).expect("generated manifests compile");
+            std::hint::black_box(&job);
+            lap(3, &mut t);
+        }
+    }
+    let total: Duration = spent.iter().sum();
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / total.as_secs_f64();
+    println!(
+        "one thread, per stage: parse {:.0}%, templates {:.0}%, validation {:.0}%, compilation {:.0}% of {:.1} µs per manifest",
+        share(spent[0]),
+        share(spent[1]),
+        share(spent[2]),
+        share(spent[3]),
+        total.as_secs_f64() * 1e6 / inputs.len() as f64
+    );
 }
