@@ -102,16 +102,14 @@ pub(crate) fn finish(manifest: &Manifest, draft: Draft, naming: JobNaming, optio
         JobNaming::ContentHash => naming::hashed_name(&manifest.metadata.name, &content_hash),
         JobNaming::Timestamp => naming::timestamped_name(&manifest.metadata.name, options.now),
     };
-    let placeholder = escaped_placeholder();
-    let request = if request_json.matches(&placeholder).count() == 1 {
-        // Only `ProcessingJobName` holds the name: set it, no round trip.
-        let mut request = draft.request;
-        request.processing_job_name = name.clone();
-        request
-    } else {
-        let named = request_json.replace(&placeholder, &name);
-        serde_json::from_str(&named).expect("a request with its name filled in still parses")
-    };
+    let mut request = draft.request;
+    let filled = fill_job_name(&mut request, &name);
+    if filled != request_json.matches(escaped_placeholder()).count() {
+        // The placeholder stands somewhere the compiler does not usually put
+        // it: fill it in everywhere through a JSON round trip.
+        let named = request_json.replace(escaped_placeholder(), &name);
+        request = serde_json::from_str(&named).expect("a request with its name filled in still parses");
+    }
     let artifacts = draft
         .artifacts
         .into_iter()
@@ -136,7 +134,39 @@ pub(crate) fn finish(manifest: &Manifest, draft: Draft, naming: JobNaming, optio
 }
 
 /// The placeholder as it appears inside a JSON string.
-fn escaped_placeholder() -> String {
-    let quoted = serde_json::to_string(JOB_NAME).expect("strings serialize");
-    quoted[1..quoted.len() - 1].to_string()
+fn escaped_placeholder() -> &'static str {
+    static ESCAPED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let quoted = serde_json::to_string(JOB_NAME).expect("strings serialize");
+        quoted[1..quoted.len() - 1].to_string()
+    });
+    &ESCAPED
+}
+
+/// Puts `name` where the compiler leaves the placeholder (the job name, S3
+/// URIs of inputs and outputs, the entrypoint and arguments) and returns
+/// how many placeholders it replaced.
+fn fill_job_name(request: &mut CreateProcessingJobRequest, name: &str) -> usize {
+    let mut filled = 0;
+    let mut fill = |s: &mut String| {
+        if s.contains(JOB_NAME) {
+            filled += s.matches(JOB_NAME).count();
+            *s = s.replace(JOB_NAME, name);
+        }
+    };
+    fill(&mut request.processing_job_name);
+    for input in &mut request.processing_inputs {
+        if let Some(s3) = &mut input.s3_input {
+            fill(&mut s3.s3_uri);
+        }
+    }
+    for output in request.processing_output_config.iter_mut().flat_map(|c| c.outputs.iter_mut()) {
+        if let Some(s3) = &mut output.s3_output {
+            fill(&mut s3.s3_uri);
+        }
+    }
+    let app = &mut request.app_specification;
+    for arg in app.container_entrypoint.iter_mut().chain(app.container_arguments.iter_mut()).flatten() {
+        fill(arg);
+    }
+    filled
 }
