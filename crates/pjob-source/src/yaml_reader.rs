@@ -4,6 +4,7 @@
 //! anchors and aliases are expanded (with a bound, against alias bombs),
 //! merge keys (`<<`) are honoured, and duplicate keys are errors.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag};
@@ -46,7 +47,36 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Vec<Document>, Box<Diagnostic>>
 
 enum Frame {
     Seq { items: Vec<Node>, span: Span, anchor: usize },
-    Map { entries: Vec<Entry>, keys: HashSet<String>, merges: Vec<Node>, key: Option<(String, Span)>, span: Span, anchor: usize },
+    Map { entries: Vec<Entry>, keys: KeySet, merges: Vec<Node>, key: Option<(String, Span)>, span: Span, anchor: usize },
+}
+
+/// The keys of a mapping being read, for finding duplicates: the entries
+/// themselves are searched while the mapping is small, a hash set from
+/// [`KeySet::HASHED_FROM`] keys on.
+#[derive(Default)]
+struct KeySet {
+    hashed: Option<HashSet<String>>,
+}
+
+impl KeySet {
+    /// Mappings with this many keys or more are searched through a hash set.
+    const HASHED_FROM: usize = 16;
+
+    /// Records `key` as a key of the mapping holding `entries`; `false` if it already is one.
+    fn insert(&mut self, entries: &[Entry], key: &str) -> bool {
+        if let Some(hashed) = &mut self.hashed {
+            return hashed.insert(key.to_string());
+        }
+        if entries.iter().any(|e| e.key == key) {
+            return false;
+        }
+        if entries.len() + 1 >= Self::HASHED_FROM {
+            let mut hashed: HashSet<String> = entries.iter().map(|e| e.key.clone()).collect();
+            hashed.insert(key.to_string());
+            self.hashed = Some(hashed);
+        }
+        true
+    }
 }
 
 struct Reader<'a> {
@@ -92,7 +122,7 @@ impl Reader<'_> {
             }
             Event::MappingStart(anchor, _) => {
                 self.check_key_position(span)?;
-                self.open(Frame::Map { entries: Vec::new(), keys: HashSet::new(), merges: Vec::new(), key: None, span, anchor })?;
+                self.open(Frame::Map { entries: Vec::new(), keys: KeySet::default(), merges: Vec::new(), key: None, span, anchor })?;
                 Ok(None)
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -113,7 +143,7 @@ impl Reader<'_> {
                     *key = Some((text.into_owned(), span));
                     return Ok(None);
                 }
-                let value = self.resolve(&text, style, tag.as_deref(), span)?;
+                let value = self.resolve(text, style, tag.as_deref(), span)?;
                 let node = self.anchored(anchor, Node::new(value, span));
                 self.complete(node)
             }
@@ -178,7 +208,7 @@ impl Reader<'_> {
                     merges.push(node);
                     return Ok(None);
                 }
-                if !keys.insert(key.clone()) {
+                if !keys.insert(entries, &key) {
                     let first = entries.iter().find(|e| e.key == key).map_or(key_span, |e| e.key_span);
                     let (line, _) = file.line_col(first.offset);
                     return Err(Box::new(
@@ -211,13 +241,13 @@ impl Reader<'_> {
         Ok(())
     }
 
-    fn resolve(&self, text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Result<Value, Box<Diagnostic>> {
+    fn resolve(&self, text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Result<Value, Box<Diagnostic>> {
         if let Some(tag) = tag {
             let core = tag.handle == "!!" || tag.handle.starts_with("tag:yaml.org,2002");
             let value = match (core, tag.suffix.as_str()) {
                 (true, "str") => Some(Value::String(text.to_string())),
                 (true, "null") => Some(Value::Null),
-                (true, "bool") | (true, "int") | (true, "float") => resolve_plain(text).filter(|v| {
+                (true, "bool") | (true, "int") | (true, "float") => resolve_plain(&text).filter(|v| {
                     matches!((tag.suffix.as_str(), v), ("bool", Value::Bool(_)) | ("int", Value::Int(_)) | ("float", Value::Float(_) | Value::Int(_)))
                 }),
                 _ => None,
@@ -227,9 +257,9 @@ impl Reader<'_> {
             });
         }
         if style != ScalarStyle::Plain {
-            return Ok(Value::String(text.to_string()));
+            return Ok(Value::String(text.into_owned()));
         }
-        Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string())))
+        Ok(resolve_plain(&text).unwrap_or_else(|| Value::String(text.into_owned())))
     }
 }
 
