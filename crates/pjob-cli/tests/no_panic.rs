@@ -122,16 +122,9 @@ fn run_pipeline(renderer: &Renderer, path: &Path, text: &str) {
     match pjob_source::parse(&file) {
         Err(d) => diagnostics.push(*d),
         Ok(docs) => {
-            for doc in &docs {
-                let rendered = match renderer.render(&file, doc) {
-                    Ok(rendered) => rendered,
-                    Err(ds) => {
-                        diagnostics.extend(ds);
-                        continue;
-                    }
-                };
-                let manifest = match pjob_manifest::validate(&file, &rendered, &ctx) {
-                    Ok(manifest) => manifest,
+            for doc in docs {
+                let (rendered, manifest) = match pjob_cli::load::check_document(&file, doc, renderer, &ctx) {
+                    Ok(checked) => checked,
                     Err(ds) => {
                         diagnostics.extend(ds);
                         continue;

@@ -10,6 +10,10 @@ use pjob_manifest::{Target, ValidationContext};
 use pjob_source::SourceFile;
 use pjob_template::{Renderer, Variables};
 
+/// The allocator the `pjob` binary uses, so the figure is what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How many manifests; `PJOB_BENCH_MANIFESTS` overrides it (for profiling).
 fn manifest_count() -> usize {
     std::env::var("PJOB_BENCH_MANIFESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
@@ -110,7 +114,7 @@ fn main() {
         let mut names = 0usize;
         for file in files {
             let docs = pjob_source::parse(file).expect("generated manifests parse");
-            for doc in &docs {
+            for doc in docs {
                 let rendered = renderer.render(file, doc).expect("generated manifests render");
                 let manifest = pjob_manifest::validate(file, &rendered, &ctx).expect("generated manifests are valid");
                 let job = pjob_compiler::compile(&manifest, &options).expect("generated manifests compile");
@@ -154,7 +158,7 @@ fn print_stages(inputs: &[SourceFile], renderer: &Renderer, ctx: &ValidationCont
         let mut t = Instant::now();
         let docs = pjob_source::parse(file).expect("generated manifests parse");
         lap(0, &mut t);
-        for doc in &docs {
+        for doc in docs {
             let rendered = renderer.render(file, doc).expect("generated manifests render");
             lap(1, &mut t);
             let manifest = pjob_manifest::validate(file, &rendered, ctx).expect("generated manifests are valid");

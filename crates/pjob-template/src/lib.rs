@@ -13,23 +13,36 @@
 //! `manifest.dir` and `manifest.name`.
 
 mod git;
+mod plain;
 mod variables;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue};
 use pjob_source::{Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
 
 pub use variables::{Variables, VariablesError};
 
+/// A document not all of whose templates rendered.
+#[derive(Debug)]
+pub struct RenderFailure {
+    /// The document: rendered where rendering succeeded, the failed values as written.
+    pub document: Document,
+    /// One diagnostic per value that failed.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
 /// Renders templates in manifest documents. Build one per run and reuse it:
-/// it holds the MiniJinja environment, the process environment and a cache
-/// of Git facts per folder.
+/// it holds the MiniJinja environment, the process environment, the
+/// command-line variables and a cache of Git facts per folder.
 pub struct Renderer {
     env: Environment<'static>,
-    variables: Variables,
+    /// `--vars-file` and `--var` values, converted once.
+    cli_vars: Vec<(String, JinjaValue)>,
     process_env: JinjaValue,
+    /// The working directory, against which relative manifest folders resolve.
+    cwd: Option<PathBuf>,
     git: git::GitCache,
 }
 
@@ -48,24 +61,31 @@ impl Renderer {
         let process_env: BTreeMap<String, String> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect();
-        Renderer { env, variables, process_env: JinjaValue::from_serialize(&process_env), git: git::GitCache::default() }
+        let cli_vars = variables.iter().map(|(k, v)| (k.clone(), JinjaValue::from_serialize(v))).collect();
+        Renderer {
+            env,
+            cli_vars,
+            process_env: JinjaValue::from_serialize(&process_env),
+            cwd: std::env::current_dir().ok(),
+            git: git::GitCache::default(),
+        }
     }
 
     /// Renders every string value of `doc` (except under `vars:`), and
-    /// returns the rendered document or every template error.
-    pub fn render(&self, file: &SourceFile, doc: &Document) -> Result<Document, Vec<Diagnostic>> {
+    /// returns the rendered document, or every template error with the
+    /// document rendered as far as it could be.
+    pub fn render(&self, file: &SourceFile, mut doc: Document) -> Result<Document, RenderFailure> {
         if !contains_template(&doc.root) {
-            return Ok(doc.clone());
+            return Ok(doc);
         }
-        let context = self.context(file, doc);
+        let context = self.context(file, &doc);
         let mut errors = Vec::new();
-        let mut root = doc.root.clone();
-        if let Value::Map(entries) = &mut root.value {
+        if let Value::Map(entries) = &mut doc.root.value {
             for entry in entries.iter_mut().filter(|e| e.key != "vars") {
                 self.render_node(file, &context, &mut entry.value, &mut errors);
             }
         }
-        if errors.is_empty() { Ok(Document { index: doc.index, root }) } else { Err(errors) }
+        if errors.is_empty() { Ok(doc) } else { Err(RenderFailure { document: doc, diagnostics: errors }) }
     }
 
     fn context(&self, file: &SourceFile, doc: &Document) -> Context {
@@ -73,18 +93,20 @@ impl Renderer {
         let mut vars: BTreeMap<String, JinjaValue> = BTreeMap::new();
         if let Some(Value::Map(entries)) = doc.root.get("vars").map(|n| &n.value) {
             for e in entries {
-                vars.insert(e.key.clone(), JinjaValue::from_serialize(e.value.to_json()));
+                vars.insert(e.key.clone(), jinja_value(&e.value));
             }
         }
-        for (k, v) in self.variables.iter() {
-            vars.insert(k.clone(), JinjaValue::from_serialize(v));
+        for (k, v) in &self.cli_vars {
+            vars.insert(k.clone(), v.clone());
         }
         let name = doc.root.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or_default();
-        let abs_dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        vars.insert(
-            "manifest".into(),
-            JinjaValue::from_serialize(serde_json::json!({"dir": abs_dir.display().to_string(), "name": name})),
-        );
+        let joined = match &self.cwd {
+            Some(cwd) => cwd.join(dir),
+            None => dir.to_path_buf(),
+        };
+        let abs_dir = std::path::absolute(&joined).unwrap_or(joined);
+        let manifest = [("dir", JinjaValue::from(abs_dir.display().to_string())), ("name", JinjaValue::from(name))];
+        vars.insert("manifest".into(), manifest.into_iter().collect());
         vars.insert("env".into(), self.process_env.clone());
         Context { value: JinjaValue::from(vars.clone()), vars, dir: abs_dir }
     }
@@ -92,7 +114,8 @@ impl Renderer {
     fn render_node(&self, file: &SourceFile, ctx: &Context, node: &mut Node, errors: &mut Vec<Diagnostic>) {
         match &mut node.value {
             Value::String(s) if is_template(s) => match self.render_string(ctx, s) {
-                Ok(rendered) => node.value = Node::from_json(&rendered, node.span).value,
+                Ok(Rendered::Text(text)) => *s = text,
+                Ok(Rendered::Typed(value)) => node.value = Node::from_json(&value, node.span).value,
                 Err(e) => errors.push(self.diagnose(file, ctx, node.span, s, &e)),
             },
             Value::Seq(items) => items.iter_mut().for_each(|n| self.render_node(file, ctx, n, errors)),
@@ -104,17 +127,24 @@ impl Renderer {
     }
 
     /// Renders one string: a lone expression keeps its type, anything else is text.
-    fn render_string(&self, ctx: &Context, source: &str) -> Result<serde_json::Value, minijinja::Error> {
+    fn render_string(&self, ctx: &Context, source: &str) -> Result<Rendered, minijinja::Error> {
+        if let Some(rendered) = render_plain(ctx, source) {
+            return rendered;
+        }
         let jinja_ctx = self.jinja_context(ctx, source);
         if let Some(expr) = lone_expression(source) {
             let value = self.env.compile_expression(expr)?.eval(&jinja_ctx)?;
             if value.is_undefined() {
                 return Err(minijinja::Error::new(ErrorKind::UndefinedError, "undefined value"));
             }
+            if let Some(text) = value.as_str() {
+                return Ok(Rendered::Text(text.to_string()));
+            }
             return serde_json::to_value(&value)
+                .map(Rendered::Typed)
                 .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string()));
         }
-        Ok(serde_json::Value::String(self.env.get_template(source)?.render(&jinja_ctx)?))
+        Ok(Rendered::Text(self.env.get_template(source)?.render(&jinja_ctx)?))
     }
 
     fn jinja_context(&self, ctx: &Context, source: &str) -> JinjaValue {
@@ -164,6 +194,41 @@ impl Renderer {
             }
             false
         })
+    }
+}
+
+/// Renders a template whose expressions are all plain variables without
+/// the engine (see [`plain`]); `None` leaves it to MiniJinja.
+fn render_plain(ctx: &Context, source: &str) -> Option<Result<Rendered, minijinja::Error>> {
+    if let Some(expr) = lone_expression(source) {
+        let value = plain::lookup(expr, &ctx.vars)?;
+        return Some(match value.as_str() {
+            Some(text) => Ok(Rendered::Text(text.to_string())),
+            None => serde_json::to_value(&value)
+                .map(Rendered::Typed)
+                .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string())),
+        });
+    }
+    plain::render(source, &ctx.vars).map(|text| Ok(Rendered::Text(text)))
+}
+
+/// What one template value rendered to.
+enum Rendered {
+    /// Text (a template with text around its expressions, or a lone
+    /// expression whose value is a string).
+    Text(String),
+    /// A lone expression's value of another type.
+    Typed(serde_json::Value),
+}
+
+/// A manifest value (from `vars:`) as a template value.
+fn jinja_value(node: &Node) -> JinjaValue {
+    match &node.value {
+        Value::Null => JinjaValue::from(()),
+        Value::Bool(b) => JinjaValue::from(*b),
+        Value::Int(i) => JinjaValue::from(*i),
+        Value::String(s) => JinjaValue::from(s.as_str()),
+        Value::Float(_) | Value::Seq(_) | Value::Map(_) => JinjaValue::from_serialize(node.to_json()),
     }
 }
 

@@ -7,7 +7,7 @@ fn render_with(text: &str, vars: &[&str]) -> Result<serde_json::Value, Vec<Diagn
     for v in vars {
         variables.set(v).unwrap();
     }
-    Renderer::new(variables).render(&file, &docs[0]).map(|d| d.root.to_json())
+    Renderer::new(variables).render(&file, docs[0].clone()).map(|d| d.root.to_json()).map_err(|failure| failure.diagnostics)
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn values_never_change_structure() {
             let path = if text.starts_with('[') { "job.toml" } else { "job.yaml" };
             let file = SourceFile::new(path, text);
             let docs = pjob_source::parse(&file).unwrap();
-            let out = Renderer::new(vars.clone()).render(&file, &docs[0]).unwrap().root.to_json();
+            let out = Renderer::new(vars.clone()).render(&file, docs[0].clone()).unwrap().root.to_json();
             assert_eq!(out, serde_json::json!({"spec": {"a": value, "b": format!("pre-{value}")}}), "value {value:?}");
         }
     }
