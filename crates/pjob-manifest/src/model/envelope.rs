@@ -150,28 +150,26 @@ impl JobSpec {
     }
 }
 
-/// The envelope as read, before `spec` is typed by `kind`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RawEnvelope {
-    pub api_version: String,
-    pub kind: Kind,
-    pub metadata: Metadata,
-    #[serde(default)]
-    pub vars: BTreeMap<String, serde_json::Value>,
-    pub spec: serde_json::Value,
-}
-
 impl Manifest {
     /// Types a document that already passed schema validation.
+    ///
+    /// The envelope is taken apart field by field, so that `spec` is typed
+    /// straight from the document rather than copied into an intermediate value first.
     pub fn from_json(value: serde_json::Value) -> Result<Manifest, serde_json::Error> {
-        let raw: RawEnvelope = serde_json::from_value(value)?;
-        Ok(Manifest {
-            api_version: raw.api_version,
-            metadata: raw.metadata,
-            vars: raw.vars,
-            spec: JobSpec::from_json(raw.kind, raw.spec)?,
-        })
+        use serde::de::Error;
+        let serde_json::Value::Object(mut fields) = value else {
+            return Err(serde_json::Error::custom("a manifest is a mapping"));
+        };
+        let mut take = |name: &'static str| fields.remove(name).ok_or_else(|| serde_json::Error::missing_field(name));
+        let api_version = serde_json::from_value(take("apiVersion")?)?;
+        let kind: Kind = serde_json::from_value(take("kind")?)?;
+        let metadata = serde_json::from_value(take("metadata")?)?;
+        let spec = take("spec")?;
+        let vars = match fields.remove("vars") {
+            Some(vars) => serde_json::from_value(vars)?,
+            None => BTreeMap::new(),
+        };
+        Ok(Manifest { api_version, metadata, vars, spec: JobSpec::from_json(kind, spec)? })
     }
 
     /// The kind of job.
