@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pjob_manifest::{Manifest, Target, ValidationContext};
-use pjob_source::{Diagnostic, Document, SourceFile};
+use pjob_source::{Diagnostic, Document, SourceFile, Span};
 use pjob_template::Renderer;
 
 /// One valid job: its file, its rendered document and its typed manifest.
@@ -134,11 +134,12 @@ fn load_file(path: &Path, explicit: bool, renderer: &Renderer, target: Target, l
             return;
         }
     };
-    let mut manifests: Vec<&Document> = docs.iter().filter(|d| pjob_manifest::is_manifest(d)).collect();
-    if manifests.is_empty() && explicit {
+    let manifests: Vec<Document> = if explicit && !docs.iter().any(pjob_manifest::is_manifest) {
         // A file named on the command line is meant to be a manifest: say what is wrong with it.
-        manifests = docs.iter().collect();
-    }
+        docs
+    } else {
+        docs.into_iter().filter(pjob_manifest::is_manifest).collect()
+    };
     if manifests.is_empty() {
         if explicit {
             loaded.errors.push(LoadError::NoManifest(path.to_path_buf()));
@@ -149,16 +150,43 @@ fn load_file(path: &Path, explicit: bool, renderer: &Renderer, target: Target, l
     let ctx = ValidationContext { base_dir: base_dir(path), target };
     for doc in manifests {
         loaded.documents += 1;
-        let rendered = match renderer.render(&file, doc) {
-            Ok(r) => r,
-            Err(ds) => {
-                loaded.diagnostics.extend(ds);
-                continue;
-            }
-        };
-        match pjob_manifest::validate(&file, &rendered, &ctx) {
-            Ok(manifest) => loaded.jobs.push(Job { file: file.clone(), doc: rendered, manifest }),
+        match check_document(&file, doc, renderer, &ctx) {
+            Ok((doc, manifest)) => loaded.jobs.push(Job { file: file.clone(), doc, manifest }),
             Err(ds) => loaded.diagnostics.extend(ds),
         }
     }
+}
+
+/// Renders and validates one document; returns the rendered document and
+/// its typed manifest, or every problem of both passes in file order.
+///
+/// Validation runs even when a template fails, on the document as far as
+/// it rendered, so that a wrong field is reported beside an undefined
+/// variable; its problems at a value whose template failed are left out
+/// (they would only restate that failure).
+pub fn check_document(
+    file: &SourceFile,
+    doc: Document,
+    renderer: &Renderer,
+    ctx: &ValidationContext,
+) -> Result<(Document, Manifest), Vec<Diagnostic>> {
+    let (rendered, template_problems) = match renderer.render(file, doc) {
+        Ok(rendered) => (rendered, Vec::new()),
+        Err(failure) => (failure.document, failure.diagnostics),
+    };
+    match pjob_manifest::validate(file, &rendered, ctx) {
+        Ok(manifest) if template_problems.is_empty() => Ok((rendered, manifest)),
+        Ok(_) => Err(template_problems),
+        Err(problems) => {
+            let failed: Vec<Span> = template_problems.iter().map(Diagnostic::span).collect();
+            let mut all = template_problems;
+            all.extend(problems.into_iter().filter(|d| !failed.iter().any(|f| overlaps(d.span(), *f))));
+            all.sort_by_key(|d| d.span().offset);
+            Err(all)
+        }
+    }
+}
+
+fn overlaps(a: Span, b: Span) -> bool {
+    a.offset < b.end().max(b.offset + 1) && b.offset < a.end().max(a.offset + 1)
 }

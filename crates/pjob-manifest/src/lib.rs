@@ -7,6 +7,7 @@
 
 pub mod model;
 pub mod schema;
+mod repair;
 mod rules;
 mod schema_check;
 mod suggest;
@@ -14,7 +15,7 @@ mod suggest;
 use std::path::PathBuf;
 
 pub use model::*;
-use pjob_source::{Diagnostic, Document, SourceFile};
+use pjob_source::{Diagnostic, Document, SourceFile, Span};
 
 /// Where the job is going to run; a few rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,17 +42,27 @@ pub fn is_manifest(doc: &Document) -> bool {
     doc.root.get("apiVersion").and_then(|v| v.as_str()).is_some_and(|v| v.starts_with("pjob/"))
 }
 
-/// Validates a (rendered) document: schema first, then the semantic rules.
-/// Returns the typed manifest, or every problem found.
+/// Validates a (rendered) document against the schema and the semantic
+/// rules. Returns the typed manifest, or every problem found, in file order.
+///
+/// When the schema fails, the rules still check what they can, on a copy
+/// of the document repaired just enough to type; their problems at a place
+/// the schema already reported are left out.
 pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> Result<Manifest, Vec<Diagnostic>> {
     let json = doc.root.to_json();
-    let problems = schema_check::check(file, &doc.root, &json);
-    if !problems.is_empty() {
-        return Err(problems);
+    let mut problems = schema_check::check(file, &doc.root, &json);
+    if problems.is_empty() {
+        let manifest = Manifest::from_json(json).map_err(|e| {
+            vec![Diagnostic::new(file, doc.root.span, "pjob::invalid", format!("invalid manifest: {e}"))]
+        })?;
+        let problems = rules::check(file, &doc.root, &manifest, ctx);
+        return if problems.is_empty() { Ok(manifest) } else { Err(problems) };
     }
-    let manifest = Manifest::from_json(json).map_err(|e| {
-        vec![Diagnostic::new(file, doc.root.span, "pjob::invalid", format!("invalid manifest: {e}"))]
-    })?;
-    let problems = rules::check(file, &doc.root, &manifest, ctx);
-    if problems.is_empty() { Ok(manifest) } else { Err(problems) }
+    if let Some(manifest) = repair::repaired(json, |json| Manifest::from_json(json).ok()) {
+        let reported: Vec<Span> = problems.iter().map(Diagnostic::span).collect();
+        let more = rules::check(file, &doc.root, &manifest, ctx);
+        problems.extend(more.into_iter().filter(|d| !reported.contains(&d.span())));
+        problems.sort_by_key(|d| d.span().offset);
+    }
+    Err(problems)
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::schema::schema;
 use crate::suggest::closest;
 
-static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
+pub(crate) static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
     jsonschema::options()
         .with_draft(Draft::Draft7)
         .build(schema())
@@ -20,15 +20,47 @@ static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
 
 /// Every schema violation of `json` (the document `root` as JSON), located in `file`.
 pub(crate) fn check(file: &SourceFile, root: &Node, json: &Value) -> Vec<Diagnostic> {
+    // Deciding validity stops at the first failure and records nothing;
+    // errors are collected (the slower walk) only for a document that fails.
+    if VALIDATOR.is_valid(json) {
+        return Vec::new();
+    }
+    let errors: Vec<ValidationError<'_>> = VALIDATOR.iter_errors(json).collect();
+    let misspelt = misspelt_fields(&errors);
     let mut out: Vec<Diagnostic> = Vec::new();
-    for error in VALIDATOR.iter_errors(json) {
-        for d in describe(file, root, &error) {
+    for error in &errors {
+        if let ValidationErrorKind::Required { property } = error.kind()
+            && misspelt.iter().any(|&(at, field)| at == error.instance_path().as_str() && property.as_str() == Some(field))
+        {
+            // `instance_typ` is reported as unknown, with "did you mean
+            // `instance_type`?": the missing `instance_type` is the same mistake.
+            continue;
+        }
+        for d in describe(file, root, error) {
             if !out.iter().any(|x| x.span() == d.span() && x.message() == d.message()) {
                 out.push(d);
             }
         }
     }
     out.sort_by_key(|d| d.span().offset);
+    out
+}
+
+/// The known fields that unknown keys are likely misspellings of, with
+/// where they stand: `(instance path, known field)`.
+fn misspelt_fields<'a>(errors: &'a [ValidationError<'_>]) -> Vec<(&'a str, &'static str)> {
+    let mut out = Vec::new();
+    for error in errors {
+        let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() else { continue };
+        let Some(known) = subschema_of(error).and_then(|s| s.get("properties")).and_then(Value::as_object) else {
+            continue;
+        };
+        for key in unexpected {
+            if let Some(field) = closest(key, known.keys().map(String::as_str)) {
+                out.push((error.instance_path().as_str(), field));
+            }
+        }
+    }
     out
 }
 
@@ -49,7 +81,7 @@ pub(crate) fn field_path(pointer: &str) -> String {
 }
 
 /// The subschema an error's keyword belongs to (its parent in the schema).
-fn subschema_of(error: &ValidationError<'_>) -> Option<&'static Value> {
+pub(crate) fn subschema_of(error: &ValidationError<'_>) -> Option<&'static Value> {
     let uri = error.absolute_keyword_location()?;
     let fragment = uri.fragment()?.as_str().to_string();
     let parent = fragment.rsplit_once('/').map_or("", |(p, _)| p).to_string();
