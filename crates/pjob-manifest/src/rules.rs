@@ -229,7 +229,7 @@ impl Checker<'_> {
         if dest.starts_with("s3://") {
             self.s3_uri(pointer, dest);
         } else if self.ctx.target == Target::Aws {
-            self.err(pointer, "pjob::bad-format", format!("`{dest}` is not an s3:// URI"), "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)");
+            self.err(pointer, "pjob::bad-uri", format!("`{dest}` is not an s3:// URI"), "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)");
         }
     }
 

@@ -131,8 +131,8 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
         }
         ValidationErrorKind::Pattern { pattern } => {
             let value = plain(error.instance());
-            let (message, help) = pattern_message(&field, &value, pattern);
-            vec![at("pjob::bad-format", message).with_help(help).with_label("wrong format")]
+            let (code, message, help) = pattern_message(&field, &value, pattern);
+            vec![at(code, message).with_help(help).with_label("wrong format")]
         }
         ValidationErrorKind::MaxLength { limit } => vec![
             at("pjob::too-long", format!("{field} is longer than {limit} characters"))
@@ -197,7 +197,19 @@ fn plain(v: &Value) -> String {
     }
 }
 
-fn pattern_message(field: &str, value: &str, pattern: &str) -> (String, String) {
+/// The code, message and hint for a value that does not match `pattern`:
+/// `pjob::bad-uri` for URIs (as the semantic rules report them), else
+/// `pjob::bad-format`.
+fn pattern_message(field: &str, value: &str, pattern: &str) -> (&'static str, String, String) {
+    if pattern == "^s3://" {
+        let value = truncate(value);
+        return ("pjob::bad-uri", format!("{field} is `{value}`, not an s3:// URI"), "write s3://bucket/prefix".into());
+    }
+    let (message, help) = format_message(field, value, pattern);
+    ("pjob::bad-format", message, help)
+}
+
+fn format_message(field: &str, value: &str, pattern: &str) -> (String, String) {
     let value = truncate(value);
     if pattern.starts_with("^[a-zA-Z0-9](-*") {
         (
@@ -209,8 +221,6 @@ fn pattern_message(field: &str, value: &str, pattern: &str) -> (String, String) 
             format!("{field} is `{value}`, not an IAM role ARN"),
             "write the role's ARN: arn:aws:iam::123456789012:role/NAME".into(),
         )
-    } else if pattern == "^s3://" {
-        (format!("{field} is `{value}`, not an s3:// URI"), "write s3://bucket/prefix".into())
     } else if pattern.starts_with(r"^ml\.") {
         (
             format!("{field} is `{value}`, not a SageMaker instance type"),
@@ -223,5 +233,43 @@ fn pattern_message(field: &str, value: &str, pattern: &str) -> (String, String) 
         )
     } else {
         (format!("{field} is `{value}`, which does not match `{pattern}`"), format!("write a value matching {pattern}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "apiVersion: pjob/v1\nkind: Processor\nmetadata: {name: job}\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: img\n  instance_type: ml.m5.large\n";
+
+    /// Every problem the schema finds in a Processor spec with `extra` lines added.
+    fn problems(extra: &str) -> Vec<Diagnostic> {
+        problems_in(&format!("{HEAD}{extra}"))
+    }
+
+    fn problems_in(text: &str) -> Vec<Diagnostic> {
+        let file = SourceFile::new("job.yaml", text.to_string());
+        let docs = pjob_source::parse(&file).expect("the test manifest parses");
+        check(&file, &docs[0].root, &docs[0].root.to_json())
+    }
+
+    fn only(extra: &str) -> Diagnostic {
+        let found = problems(extra);
+        assert_eq!(found.len(), 1, "{:?}", found.iter().map(Diagnostic::message).collect::<Vec<_>>());
+        found.into_iter().next().expect("one problem")
+    }
+
+    #[test]
+    fn a_uri_pattern_is_a_bad_uri() {
+        let d = only("  instance_count: 1\n  code_location: my-bucket/code\n");
+        assert_eq!(d.code(), "pjob::bad-uri");
+        assert_eq!(d.message(), "`spec.code_location` is `my-bucket/code`, not an s3:// URI");
+    }
+
+    #[test]
+    fn other_patterns_stay_bad_format() {
+        let d = problems_in(&format!("{HEAD}  instance_count: 1\n").replace("ml.m5.large", "m5.large"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code(), "pjob::bad-format");
     }
 }
