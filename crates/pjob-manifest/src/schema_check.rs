@@ -8,7 +8,8 @@ use jsonschema::{Draft, ValidationError, Validator};
 use pjob_source::{Diagnostic, Node, SourceFile};
 use serde_json::Value;
 
-use crate::schema::schema;
+use crate::model::Kind;
+use crate::schema::{schema, spec_definition};
 use crate::suggest::closest;
 
 static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
@@ -73,6 +74,11 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                 .map(|key| {
                     let span = root.locate(&pointer, Some(key));
                     let place = if pointer.is_empty() { "the manifest".to_string() } else { field.clone() };
+                    if pointer == "/spec"
+                        && let Some(d) = other_kinds_field(file, root, span, key)
+                    {
+                        return d;
+                    }
                     let d = Diagnostic::new(file, span, "pjob::unknown-field", format!("unknown field `{key}` in {place}"))
                         .with_label("not a known field");
                     match closest(key, known.iter().copied()) {
@@ -160,6 +166,39 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
         }
         _ => vec![at("pjob::invalid", format!("{field}: {error}"))],
     }
+}
+
+/// For a `spec` field this manifest's kind does not take: which kinds take
+/// it, from their `<Kind>Spec` schema definitions.
+fn other_kinds_field(file: &SourceFile, root: &Node, span: pjob_source::Span, key: &str) -> Option<Diagnostic> {
+    let kind = root.get("kind").and_then(Node::as_str).and_then(Kind::parse)?;
+    let takers: Vec<&str> = Kind::ALL
+        .into_iter()
+        .filter(|k| *k != kind && spec_fields(*k).is_some_and(|p| p.contains_key(key)))
+        .map(Kind::as_str)
+        .collect();
+    if takers.is_empty() {
+        return None;
+    }
+    let help = match takers.as_slice() {
+        [only] => format!("set `kind: {only}` if that is the job you mean; otherwise remove `{key}`"),
+        _ => format!("set `kind` to one of {} if that is the job you mean; otherwise remove `{key}`", takers.join(", ")),
+    };
+    Some(
+        Diagnostic::new(
+            file,
+            span,
+            "pjob::unknown-field",
+            format!("`{key}` is a field of {}; this manifest's kind is {kind}", takers.join(", ")),
+        )
+        .with_label(format!("not a {kind} field"))
+        .with_help(help),
+    )
+}
+
+/// The `properties` of a kind's `spec` in the generated schema.
+fn spec_fields(kind: Kind) -> Option<&'static serde_json::Map<String, Value>> {
+    schema().get("definitions")?.get(spec_definition(kind))?.get("properties")?.as_object()
 }
 
 fn type_word(t: &str) -> String {
@@ -271,5 +310,23 @@ mod tests {
         let d = problems_in(&format!("{HEAD}  instance_count: 1\n").replace("ml.m5.large", "m5.large"));
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code(), "pjob::bad-format");
+    }
+
+    #[test]
+    fn a_field_of_another_kind_names_the_kinds_that_take_it() {
+        let d = only("  instance_count: 1\n  command: [python3]\n");
+        assert_eq!(d.code(), "pjob::unknown-field");
+        assert_eq!(d.message(), "`command` is a field of ScriptProcessor, FrameworkProcessor; this manifest's kind is Processor");
+        assert!(d.help().unwrap().contains("set `kind` to one of ScriptProcessor, FrameworkProcessor"), "{:?}", d.help());
+        let d = only("  instance_count: 1\n  submit_class: a.B\n");
+        assert_eq!(d.message(), "`submit_class` is a field of SparkJarProcessor; this manifest's kind is Processor");
+        assert_eq!(d.help(), Some("set `kind: SparkJarProcessor` if that is the job you mean; otherwise remove `submit_class`"));
+    }
+
+    #[test]
+    fn a_field_of_no_kind_is_still_a_typo() {
+        let d = only("  instance_count: 1\n  instance_typ: ml.m5.large\n");
+        assert_eq!(d.message(), "unknown field `instance_typ` in `spec`");
+        assert_eq!(d.help(), Some("did you mean `instance_type`?"));
     }
 }
