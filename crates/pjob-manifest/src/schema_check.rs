@@ -110,14 +110,8 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
             };
             let found = describe_value(error.instance());
             let mut d = at("pjob::wrong-type", format!("{field} must be {expected}, found {found}"));
-            if expected.contains("string") && matches!(error.instance().as_ref(), Value::Number(_) | Value::Bool(_)) {
-                d = d.with_help(format!("quote the value: \"{}\"", error.instance()));
-            } else if (expected.contains("integer") || expected.contains("number"))
-                && error.instance().as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok())
-            {
-                d = d.with_help(format!("remove the quotes: {}", error.instance().as_str().unwrap_or_default().trim()));
-            } else if expected.contains("list") {
-                d = d.with_help(format!("write a list: [{}]", error.instance()));
+            if let Some(help) = type_hint(&pointer, &expected, error.instance()) {
+                d = d.with_help(help);
             }
             vec![d.with_label(format!("expected {expected}"))]
         }
@@ -199,6 +193,48 @@ fn other_kinds_field(file: &SourceFile, root: &Node, span: pjob_source::Span, ke
 /// The `properties` of a kind's `spec` in the generated schema.
 fn spec_fields(kind: Kind) -> Option<&'static serde_json::Map<String, Value>> {
     schema().get("definitions")?.get(spec_definition(kind))?.get("properties")?.as_object()
+}
+
+/// What to write instead of `value` where `expected` (as [`type_word`]
+/// words it) is wanted at `pointer`.
+fn type_hint(pointer: &str, expected: &str, value: &Value) -> Option<String> {
+    let in_list = pointer.rsplit('/').next().is_some_and(|t| t.parse::<usize>().is_ok());
+    let wants = |word: &str| expected.contains(word);
+    match value {
+        Value::Number(_) | Value::Bool(_) if wants("string") => Some(format!("quote the value: \"{value}\"")),
+        Value::String(s) if (wants("integer") || wants("number")) && s.trim().parse::<f64>().is_ok() => {
+            Some(format!("remove the quotes: {}", s.trim()))
+        }
+        Value::String(s) if wants("true or false") => Some(match s.trim().to_ascii_lowercase().as_str() {
+            word @ ("yes" | "on" | "y") => format!("write true or false (YAML 1.2 reads `{word}` as a string): true"),
+            word @ ("no" | "off" | "n") => format!("write true or false (YAML 1.2 reads `{word}` as a string): false"),
+            word @ ("true" | "false") => format!("remove the quotes: {word}"),
+            _ => "write true or false".to_string(),
+        }),
+        Value::Array(items) if wants("string") => Some(match items.as_slice() {
+            [Value::String(only)] => {
+                format!("write one string, without the brackets: {only} (or quote it, \"[{only}]\", if the brackets belong to the value)")
+            }
+            _ => "write one string, or quote the whole value if the brackets belong to it".to_string(),
+        }),
+        Value::Object(map) if wants("string") && in_list && map.len() == 1 => {
+            let (key, inner) = map.iter().next()?;
+            let inner = plain(inner);
+            Some(format!(
+                "`{key}: {inner}` in a list is read as a mapping: quote it, - \"{key}: {inner}\", or split it into two items, - {key} and - {inner}"
+            ))
+        }
+        Value::Object(_) if wants("list") => {
+            let item = match pointer.rsplit('/').next() {
+                Some("inputs") => "input",
+                Some("outputs") => "output",
+                _ => "item",
+            };
+            Some(format!("write a list: each {item} starts with `- `"))
+        }
+        _ if wants("list") => Some(format!("write a list: [{value}]")),
+        _ => None,
+    }
 }
 
 fn type_word(t: &str) -> String {
@@ -328,5 +364,43 @@ mod tests {
         let d = only("  instance_count: 1\n  instance_typ: ml.m5.large\n");
         assert_eq!(d.message(), "unknown field `instance_typ` in `spec`");
         assert_eq!(d.help(), Some("did you mean `instance_type`?"));
+    }
+
+    #[test]
+    fn a_list_for_a_string() {
+        let d = problems_in(&format!("{HEAD}  instance_count: 1\n").replace("instance_type: ml.m5.large", "instance_type: [ml.m5.large]"));
+        assert_eq!(d[0].message(), "`spec.instance_type` must be a string, found a list");
+        assert_eq!(
+            d[0].help(),
+            Some("write one string, without the brackets: ml.m5.large (or quote it, \"[ml.m5.large]\", if the brackets belong to the value)")
+        );
+    }
+
+    #[test]
+    fn yes_for_a_boolean() {
+        let d = only("  instance_count: 1\n  network_config:\n    enable_network_isolation: \"yes\"\n");
+        assert_eq!(d.message(), "`spec.network_config.enable_network_isolation` must be true or false, found the string \"yes\"");
+        assert_eq!(d.help(), Some("write true or false (YAML 1.2 reads `yes` as a string): true"));
+        let d = only("  instance_count: 1\n  network_config:\n    enable_network_isolation: off\n");
+        assert_eq!(d.help(), Some("write true or false (YAML 1.2 reads `off` as a string): false"));
+    }
+
+    #[test]
+    fn a_mapping_in_a_list_of_strings() {
+        let d = only("  instance_count: 1\n  arguments:\n    - --mode: fast\n");
+        assert_eq!(d.message(), "`spec.arguments[0]` must be a string, found a mapping");
+        assert_eq!(
+            d.help(),
+            Some("`--mode: fast` in a list is read as a mapping: quote it, - \"--mode: fast\", or split it into two items, - --mode and - fast")
+        );
+    }
+
+    #[test]
+    fn a_mapping_for_inputs() {
+        let d = only("  instance_count: 1\n  inputs:\n    name: raw\n    source: s3://b/raw/\n");
+        assert_eq!(d.message(), "`spec.inputs` must be a list, found a mapping");
+        assert_eq!(d.help(), Some("write a list: each input starts with `- `"));
+        let d = only("  instance_count: 1\n  outputs:\n    name: raw\n");
+        assert_eq!(d.help(), Some("write a list: each output starts with `- `"));
     }
 }
