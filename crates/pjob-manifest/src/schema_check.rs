@@ -62,6 +62,8 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
     let field = field_path(&pointer);
     let span = root.locate(&pointer, None);
     let at = |code: &'static str, message: String| Diagnostic::new(file, span, code, message);
+    // A number as the file writes it: `99999999999999999999`, not `1e20`.
+    let value = plain_as_written(file, span, error.instance());
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let known: Vec<&str> = subschema_of(error)
@@ -108,7 +110,7 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                 TypeKind::Single(t) => type_word(&t.to_string()),
                 TypeKind::Multiple(set) => set.iter().map(|t| type_word(&t.to_string())).collect::<Vec<_>>().join(" or "),
             };
-            let found = describe_value(error.instance());
+            let found = describe_value(error.instance(), &value);
             let mut d = at("pjob::wrong-type", format!("{field} must be {expected}, found {found}"));
             if let Some(help) = type_hint(&pointer, &expected, error.instance()) {
                 d = d.with_help(help);
@@ -120,7 +122,6 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                 Value::Array(a) => a.iter().map(plain).collect(),
                 other => vec![plain(other)],
             };
-            let value = plain(error.instance());
             let mut d = at("pjob::bad-value", format!("{field} is `{value}`, which is not one of: {}", options.join(", ")));
             if let Some(hint) = closest(&value, options.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{hint}`?"));
@@ -130,7 +131,6 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
             vec![d.with_label("not an allowed value")]
         }
         ValidationErrorKind::Pattern { pattern } => {
-            let value = plain(error.instance());
             let (code, message, help) = pattern_message(&field, &value, pattern);
             vec![at(code, message).with_help(help).with_label("wrong format")]
         }
@@ -145,14 +145,14 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
             at("pjob::too-few", format!("{field} needs at least {limit} item(s)")).with_help("add an item or remove the field"),
         ],
         ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            vec![at("pjob::out-of-range", format!("{field} is {}, below the minimum {limit}", error.instance())).with_help(format!("use a value of at least {limit}"))]
+            vec![at("pjob::out-of-range", format!("{field} is {value}, below the minimum {limit}")).with_help(format!("use a value of at least {limit}"))]
         }
         ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            vec![at("pjob::out-of-range", format!("{field} is {}, above the maximum {limit}", error.instance())).with_help(format!("use a value of at most {limit}"))]
+            vec![at("pjob::out-of-range", format!("{field} is {value}, above the maximum {limit}")).with_help(format!("use a value of at most {limit}"))]
         }
         ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
             let desc = subschema_of(error).and_then(|s| s.get("description")).and_then(Value::as_str);
-            let mut d = at("pjob::wrong-shape", format!("{field} has the wrong shape: {}", describe_value(error.instance())));
+            let mut d = at("pjob::wrong-shape", format!("{field} has the wrong shape: {}", describe_value(error.instance(), &value)));
             if let Some(desc) = desc {
                 d = d.with_help(format!("expected: {desc}"));
             }
@@ -250,11 +250,12 @@ fn type_word(t: &str) -> String {
     }
 }
 
-fn describe_value(v: &Value) -> String {
+/// `v` for messages; `written` is [`plain_as_written`] of it.
+fn describe_value(v: &Value, written: &str) -> String {
     match v {
         Value::Null => "nothing (null)".into(),
         Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
+        Value::Number(_) => format!("the number {written}"),
         Value::String(s) => format!("the string \"{}\"", truncate(s)),
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "a mapping".into(),
@@ -263,6 +264,18 @@ fn describe_value(v: &Value) -> String {
 
 fn truncate(s: &str) -> String {
     if s.chars().count() > 60 { format!("{}...", s.chars().take(57).collect::<String>()) } else { s.to_string() }
+}
+
+/// [`plain`], except that a number is shown as the file writes it (the
+/// text at `span`, when that text is the number), so a big integer read as
+/// a float is not shown as `1e20`.
+fn plain_as_written(file: &SourceFile, span: pjob_source::Span, v: &Value) -> String {
+    let Value::Number(n) = v else { return plain(v) };
+    let text = file.text().get(span.offset..span.end()).unwrap_or_default().trim();
+    match text.replace('_', "").parse::<f64>() {
+        Ok(parsed) if n.as_f64().is_some_and(|f| f == parsed) => text.to_string(),
+        _ => n.to_string(),
+    }
 }
 
 fn plain(v: &Value) -> String {
@@ -402,5 +415,13 @@ mod tests {
         assert_eq!(d.help(), Some("write a list: each input starts with `- `"));
         let d = only("  instance_count: 1\n  outputs:\n    name: raw\n");
         assert_eq!(d.help(), Some("write a list: each output starts with `- `"));
+    }
+
+    #[test]
+    fn a_big_integer_is_shown_as_written() {
+        let d = only("  instance_count: 99999999999999999999\n");
+        assert_eq!(d.message(), "`spec.instance_count` is 99999999999999999999, above the maximum 100");
+        let d = only("  instance_count: 0\n");
+        assert_eq!(d.message(), "`spec.instance_count` is 0, below the minimum 1");
     }
 }
