@@ -128,3 +128,54 @@ fn init_prints_a_script_processor_starter() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!(stdout(&out));
 }
+
+/// `pjob ARGS` run in `dir` (for folders made by a test).
+fn pjob_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pjob"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the pjob binary runs")
+}
+
+#[test]
+fn validate_refuses_a_folder_without_manifests() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir_all(dir.path().join("ci/nested")).expect("make folders");
+    std::fs::write(dir.path().join("ci/workflow.yaml"), "on: push\njobs: {}\n").expect("write a file");
+    std::fs::write(dir.path().join("ci/nested/notes.txt"), "apiVersion: pjob/v1\n").expect("write a file");
+    let text = pjob_in(dir.path(), &["validate", "ci"]);
+    assert_eq!(text.status.code(), Some(2), "a CI step pointed at the wrong folder must fail");
+    assert_eq!(stdout(&text), "");
+    insta::assert_snapshot!(stderr(&text));
+
+    let json = pjob_in(dir.path(), &["validate", "ci", "-o", "json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["files"], 0);
+    let message = json["errors"][0]["message"].as_str().expect("an error message");
+    assert!(message.starts_with("ci: no pjob manifest found in this folder"), "{message}");
+    assert!(message.contains("*.yaml, *.yml and *.toml") && message.contains("apiVersion: pjob/"), "{message}");
+}
+
+#[test]
+fn validate_names_only_the_folder_without_manifests() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir_all(dir.path().join("jobs")).expect("make a folder");
+    std::fs::create_dir_all(dir.path().join("empty")).expect("make a folder");
+    let job = std::fs::read_to_string(repo_root().join("tests/conformance/processor_minimal/job.yaml")).expect("read a manifest");
+    std::fs::write(dir.path().join("jobs/job.yaml"), job).expect("write a manifest");
+    let ok = pjob_in(dir.path(), &["validate", "jobs"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let out = pjob_in(dir.path(), &["validate", "jobs", "empty", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let messages: Vec<&str> = json["errors"].as_array().expect("errors").iter().filter_map(|e| e["message"].as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].starts_with("empty: no pjob manifest found"), "{messages:?}");
+    assert_eq!(json["files"], 1);
+}
