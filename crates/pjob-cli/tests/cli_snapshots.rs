@@ -179,3 +179,21 @@ fn validate_names_only_the_folder_without_manifests() {
     assert!(messages[0].starts_with("empty: no pjob manifest found"), "{messages:?}");
     assert_eq!(json["files"], 1);
 }
+
+#[test]
+fn render_keeps_tags_in_the_order_written() {
+    // The manifest writes `team` before `cost-center`, as the SDK sends them.
+    let out = pjob(&[
+        "render",
+        "tests/conformance/processor_env_tags_network/job.yaml",
+        "--region",
+        "us-west-2",
+        "--default-bucket",
+        "sagemaker-us-west-2-123456789012",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("render prints JSON");
+    let keys: Vec<&str> =
+        json["jobs"][0]["request"]["Tags"].as_array().expect("Tags").iter().filter_map(|t| t["Key"].as_str()).collect();
+    assert_eq!(keys, ["team", "cost-center"]);
+}
