@@ -14,9 +14,14 @@ fn repo_root() -> PathBuf {
 /// `pjob ARGS` from the repository root, with no colour, no AWS settings
 /// from the environment and a fixed terminal width.
 fn pjob(args: &[&str]) -> Output {
+    pjob_in(&repo_root(), args)
+}
+
+/// [`pjob`], run in `dir` (for folders made by a test).
+fn pjob_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pjob"))
         .args(args)
-        .current_dir(repo_root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .env_remove("AWS_REGION")
@@ -91,18 +96,16 @@ fn validate_says_when_all_is_well() {
     insta::assert_snapshot!(format!("stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out)));
 }
 
+/// `pjob render MANIFEST` (us-west-2, a fixed default bucket) as JSON.
+fn render_json(manifest: &str) -> serde_json::Value {
+    let out = pjob(&["render", manifest, "--region", "us-west-2", "--default-bucket", "sagemaker-us-west-2-123456789012"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("render prints JSON")
+}
+
 #[test]
 fn render_script_processor_with_local_code_as_json() {
-    let out = pjob(&[
-        "render",
-        "tests/conformance/script_processor_full/job.yaml",
-        "--region",
-        "us-west-2",
-        "--default-bucket",
-        "sagemaker-us-west-2-123456789012",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("render prints JSON");
+    let json = render_json("tests/conformance/script_processor_full/job.yaml");
     insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("JSON prints"));
 }
 
@@ -127,18 +130,6 @@ fn init_prints_a_script_processor_starter() {
     let out = pjob(&["init", "ScriptProcessor", "--file", "-"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!(stdout(&out));
-}
-
-/// `pjob ARGS` run in `dir` (for folders made by a test).
-fn pjob_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pjob"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the pjob binary runs")
 }
 
 #[test]
@@ -183,16 +174,7 @@ fn validate_names_only_the_folder_without_manifests() {
 #[test]
 fn render_keeps_tags_in_the_order_written() {
     // The manifest writes `team` before `cost-center`, as the SDK sends them.
-    let out = pjob(&[
-        "render",
-        "tests/conformance/processor_env_tags_network/job.yaml",
-        "--region",
-        "us-west-2",
-        "--default-bucket",
-        "sagemaker-us-west-2-123456789012",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("render prints JSON");
+    let json = render_json("tests/conformance/processor_env_tags_network/job.yaml");
     let keys: Vec<&str> =
         json["jobs"][0]["request"]["Tags"].as_array().expect("Tags").iter().filter_map(|t| t["Key"].as_str()).collect();
     assert_eq!(keys, ["team", "cost-center"]);
