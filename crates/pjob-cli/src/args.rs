@@ -27,7 +27,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "AWS_PROFILE", hide_env_values = true)]
     pub profile: Option<String>,
     /// Endpoint URL for every AWS service (for emulators such as moto).
-    #[arg(long, global = true, env = "PJOB_ENDPOINT_URL")]
+    #[arg(long, global = true, env = "PJOB_ENDPOINT_URL", hide_env_values = true)]
     pub endpoint_url: Option<String>,
     /// Bucket for uploaded code and default outputs (default: sagemaker-<region>-<account>).
     #[arg(long, global = true)]
@@ -212,4 +212,28 @@ pub struct InitArgs {
     /// Overwrite the file if it exists.
     #[arg(long)]
     pub force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every option of `command` and its subcommands, with the command's name.
+    fn options(command: &clap::Command, out: &mut Vec<(String, clap::Arg)>) {
+        out.extend(command.get_arguments().map(|a| (command.get_name().to_string(), a.clone())));
+        command.get_subcommands().for_each(|c| options(c, out));
+    }
+
+    #[test]
+    fn help_names_env_variables_without_their_values() {
+        let mut all = Vec::new();
+        options(&Cli::command(), &mut all);
+        let with_env: Vec<_> = all.iter().filter(|(_, a)| a.get_env().is_some()).collect();
+        assert!(with_env.len() >= 3, "--region, --profile and --endpoint-url read the environment");
+        for (command, arg) in with_env {
+            assert!(arg.is_hide_env_values_set(), "`{command} --{}` would print `[env: NAME=value]` in its help", arg.get_id());
+        }
+    }
 }

@@ -45,6 +45,11 @@ pub enum LoadError {
     /// An explicitly named file holds no pjob manifest.
     #[error("{0}: no pjob manifest here (a manifest starts with `apiVersion: pjob/v1`)")]
     NoManifest(PathBuf),
+    /// A folder named on the command line holds no pjob manifest, in it or below it.
+    #[error(
+        "{0}: no pjob manifest found in this folder (pjob looks for *.yaml, *.yml and *.toml files, in subfolders too, that carry `apiVersion: pjob/...`); check the path"
+    )]
+    NoManifestInFolder(PathBuf),
 }
 
 /// Everything loading found.
@@ -80,7 +85,8 @@ pub fn base_dir(manifest_path: &Path) -> PathBuf {
 /// Loads manifests from files and folders. Folders are searched recursively
 /// for `*.yaml`, `*.yml` and `*.toml` (hidden folders, `target` and
 /// `node_modules` skipped); YAML or TOML there that is not a pjob manifest is
-/// ignored.
+/// ignored, but a folder with no manifest at all is an error (a CI step
+/// pointed at the wrong folder must not pass).
 pub fn load(paths: &[PathBuf], renderer: &Renderer, target: Target) -> Loaded {
     let mut loaded = Loaded::default();
     for path in paths {
@@ -88,8 +94,12 @@ pub fn load(paths: &[PathBuf], renderer: &Renderer, target: Target) -> Loaded {
             let mut found = Vec::new();
             walk(path, &mut found);
             found.sort();
+            let before = loaded.files;
             for file in found {
                 load_file(&file, false, renderer, target, &mut loaded);
+            }
+            if loaded.files == before {
+                loaded.errors.push(LoadError::NoManifestInFolder(path.clone()));
             }
         } else {
             load_file(path, true, renderer, target, &mut loaded);

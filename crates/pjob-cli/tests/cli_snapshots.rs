@@ -14,9 +14,14 @@ fn repo_root() -> PathBuf {
 /// `pjob ARGS` from the repository root, with no colour, no AWS settings
 /// from the environment and a fixed terminal width.
 fn pjob(args: &[&str]) -> Output {
+    pjob_in(&repo_root(), args)
+}
+
+/// [`pjob`], run in `dir` (for folders made by a test).
+fn pjob_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pjob"))
         .args(args)
-        .current_dir(repo_root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .env_remove("AWS_REGION")
@@ -91,18 +96,16 @@ fn validate_says_when_all_is_well() {
     insta::assert_snapshot!(format!("stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out)));
 }
 
+/// `pjob render MANIFEST` (us-west-2, a fixed default bucket) as JSON.
+fn render_json(manifest: &str) -> serde_json::Value {
+    let out = pjob(&["render", manifest, "--region", "us-west-2", "--default-bucket", "sagemaker-us-west-2-123456789012"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("render prints JSON")
+}
+
 #[test]
 fn render_script_processor_with_local_code_as_json() {
-    let out = pjob(&[
-        "render",
-        "tests/conformance/script_processor_full/job.yaml",
-        "--region",
-        "us-west-2",
-        "--default-bucket",
-        "sagemaker-us-west-2-123456789012",
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("render prints JSON");
+    let json = render_json("tests/conformance/script_processor_full/job.yaml");
     insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("JSON prints"));
 }
 
@@ -127,4 +130,52 @@ fn init_prints_a_script_processor_starter() {
     let out = pjob(&["init", "ScriptProcessor", "--file", "-"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn validate_refuses_a_folder_without_manifests() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir_all(dir.path().join("ci/nested")).expect("make folders");
+    std::fs::write(dir.path().join("ci/workflow.yaml"), "on: push\njobs: {}\n").expect("write a file");
+    std::fs::write(dir.path().join("ci/nested/notes.txt"), "apiVersion: pjob/v1\n").expect("write a file");
+    let text = pjob_in(dir.path(), &["validate", "ci"]);
+    assert_eq!(text.status.code(), Some(2), "a CI step pointed at the wrong folder must fail");
+    assert_eq!(stdout(&text), "");
+    insta::assert_snapshot!(stderr(&text));
+
+    let json = pjob_in(dir.path(), &["validate", "ci", "-o", "json"]);
+    assert_eq!(json.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!(json["valid"], false);
+    assert_eq!(json["files"], 0);
+    let message = json["errors"][0]["message"].as_str().expect("an error message");
+    assert!(message.starts_with("ci: no pjob manifest found in this folder"), "{message}");
+    assert!(message.contains("*.yaml, *.yml and *.toml") && message.contains("apiVersion: pjob/"), "{message}");
+}
+
+#[test]
+fn validate_names_only_the_folder_without_manifests() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir_all(dir.path().join("jobs")).expect("make a folder");
+    std::fs::create_dir_all(dir.path().join("empty")).expect("make a folder");
+    let job = std::fs::read_to_string(repo_root().join("tests/conformance/processor_minimal/job.yaml")).expect("read a manifest");
+    std::fs::write(dir.path().join("jobs/job.yaml"), job).expect("write a manifest");
+    let ok = pjob_in(dir.path(), &["validate", "jobs"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let out = pjob_in(dir.path(), &["validate", "jobs", "empty", "-o", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let messages: Vec<&str> = json["errors"].as_array().expect("errors").iter().filter_map(|e| e["message"].as_str()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].starts_with("empty: no pjob manifest found"), "{messages:?}");
+    assert_eq!(json["files"], 1);
+}
+
+#[test]
+fn render_keeps_tags_in_the_order_written() {
+    // The manifest writes `team` before `cost-center`, as the SDK sends them.
+    let json = render_json("tests/conformance/processor_env_tags_network/job.yaml");
+    let keys: Vec<&str> =
+        json["jobs"][0]["request"]["Tags"].as_array().expect("Tags").iter().filter_map(|t| t["Key"].as_str()).collect();
+    assert_eq!(keys, ["team", "cost-center"]);
 }

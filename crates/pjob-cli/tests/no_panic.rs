@@ -371,6 +371,11 @@ fn a_folder_without_manifests_is_searched_without_a_crash() {
     std::fs::write(dir.path().join("sub/.hidden/x.yaml"), "apiVersion: pjob/v1\n").expect("write");
     let (code, json) = validate_json(dir.path());
     assert_eq!(json["files"], 0, "no file there is a pjob manifest:\n{json:#}");
-    assert_eq!(json["errors"], serde_json::json!([]), "files that are not manifests are not pjob's to judge:\n{json:#}");
-    assert!(code == 0 || code == 2, "exit code {code}");
+    // Files that are not manifests are not pjob's to judge; the one error is
+    // that the folder holds no manifest at all.
+    let errors = json["errors"].as_array().expect("an errors list");
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert!(errors[0]["file"].is_null(), "no file is judged:\n{json:#}");
+    assert!(first_error_message(&json).contains("no pjob manifest found in this folder"), "{json:#}");
+    assert_eq!(code, 2, "a folder with no manifest fails validation");
 }

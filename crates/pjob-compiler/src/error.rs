@@ -50,6 +50,14 @@ pub enum CompileError {
         /// What git said.
         detail: String,
     },
+    /// A value that must be an `s3://` URI is not one.
+    #[error("`{uri}` is not an s3:// URI")]
+    BadUri {
+        /// The value at fault.
+        pointer: String,
+        /// The value.
+        uri: String,
+    },
     /// A combination the SDK refuses.
     #[error("{message}")]
     Refused {
@@ -71,6 +79,7 @@ impl CompileError {
             | CompileError::ImageUri { pointer, .. }
             | CompileError::Archive { pointer, .. }
             | CompileError::Git { pointer, .. }
+            | CompileError::BadUri { pointer, .. }
             | CompileError::Refused { pointer, .. } => pointer,
         }
     }
@@ -83,6 +92,7 @@ impl CompileError {
             CompileError::ImageUri { .. } => "use one of the known values, or set `image_uri` yourself".into(),
             CompileError::Archive { .. } => "keep every file of the source folder inside it".into(),
             CompileError::Git { .. } => "check `git_config`: the repository URL, branch and commit".into(),
+            CompileError::BadUri { .. } => "write s3://bucket/prefix".into(),
             CompileError::Refused { help, .. } => help.clone(),
         }
     }
@@ -95,6 +105,7 @@ impl CompileError {
             CompileError::ImageUri { .. } => "pjob::unknown-image",
             CompileError::Archive { .. } => "pjob::archive",
             CompileError::Git { .. } => "pjob::git",
+            CompileError::BadUri { .. } => "pjob::bad-uri",
             CompileError::Refused { .. } => "pjob::refused",
         }
     }

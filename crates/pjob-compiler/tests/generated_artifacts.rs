@@ -307,3 +307,28 @@ fn analysis_config_is_the_sdks_text() {
     }
     assert!(checked >= 10, "only {checked} Clarify configurations checked");
 }
+
+#[test]
+fn a_value_that_is_not_an_s3_uri_is_a_bad_uri() {
+    // Validation catches these first; the compiler, a library of its own, says the same.
+    let spark = Manifest::from_json(json!({
+        "apiVersion": "pjob/v1",
+        "kind": "PySparkProcessor",
+        "metadata": {"name": "spark"},
+        "spec": {
+            "role": "arn:aws:iam::123456789012:role/SageMakerRole",
+            "instance_count": 1,
+            "instance_type": "ml.m5.xlarge",
+            "image_uri": "123456789012.dkr.ecr.us-west-2.amazonaws.com/spark:latest",
+            "submit_app": "s3://bucket/app.py",
+            "spark_event_logs_s3_uri": "hdfs://logs/",
+        },
+    }))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let err = compile(&spark, &options(dir.path(), Some("us-west-2"))).unwrap_err();
+    assert_eq!(err.code(), "pjob::bad-uri");
+    assert_eq!(err.pointer(), "/spec/spark_event_logs_s3_uri");
+    assert_eq!(err.to_string(), "`hdfs://logs/` is not an s3:// URI");
+    assert_eq!(err.help(), "write s3://bucket/prefix");
+}

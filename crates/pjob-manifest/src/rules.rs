@@ -55,6 +55,11 @@ impl Checker<'_> {
         self.out.push(Diagnostic::new(self.file, span, code, message).with_help(help));
     }
 
+    /// The 1-based line of the value a pointer names (an unnamed item: its first line).
+    fn line_of(&self, pointer: &str) -> usize {
+        self.file.line_col(self.root.locate(pointer, None).offset).0
+    }
+
     fn common(&mut self, common: &CommonSpec) {
         for (field, key) in [
             ("volume_kms_key", &common.volume_kms_key),
@@ -144,7 +149,8 @@ impl Checker<'_> {
             let at = |f: &str| format!("/spec/inputs/{i}/{f}");
             let name = input.name.clone().unwrap_or_else(|| format!("input-{}", i + 1));
             if let Some(first) = names.insert(name.clone(), i) {
-                self.err(&at("name"), "pjob::duplicate", format!("two inputs are named `{name}` (inputs {first} and {i})"), "give every input its own name");
+                let line = self.line_of(&format!("/spec/inputs/{first}/name"));
+                self.err(&at("name"), "pjob::duplicate", format!("input name `{name}` is already used on line {line}"), "give every input its own name");
             } else if reserved.contains(&name.as_str()) {
                 self.err(&at("name"), "pjob::duplicate", format!("input name `{name}` is taken by the {} itself", spec.kind()), format!("rename the input; {} uses: {}", spec.kind(), reserved.join(", ")));
             }
@@ -159,7 +165,8 @@ impl Checker<'_> {
                             self.processing_path(&at("destination"), dest);
                             let key = dest.trim_end_matches('/').to_string();
                             if let Some(first) = destinations.insert(key, i) {
-                                self.err(&at("destination"), "pjob::duplicate", format!("inputs {first} and {i} have the same destination `{dest}`"), "give every input its own folder");
+                                let line = self.line_of(&format!("/spec/inputs/{first}/destination"));
+                                self.err(&at("destination"), "pjob::duplicate", format!("input destination `{dest}` is already used on line {line}"), "give every input its own folder");
                             }
                         }
                     }
@@ -209,7 +216,8 @@ impl Checker<'_> {
             let at = |f: &str| format!("/spec/outputs/{i}/{f}");
             let name = output.name.clone().unwrap_or_else(|| format!("output-{}", i + 1));
             if let Some(first) = names.insert(name.clone(), i) {
-                self.err(&at("name"), "pjob::duplicate", format!("two outputs are named `{name}` (outputs {first} and {i})"), "give every output its own name");
+                let line = self.line_of(&format!("/spec/outputs/{first}/name"));
+                self.err(&at("name"), "pjob::duplicate", format!("output name `{name}` is already used on line {line}"), "give every output its own name");
             }
             match &output.source {
                 Some(source) => self.processing_path(&at("source"), source),
@@ -229,7 +237,7 @@ impl Checker<'_> {
         if dest.starts_with("s3://") {
             self.s3_uri(pointer, dest);
         } else if self.ctx.target == Target::Aws {
-            self.err(pointer, "pjob::bad-format", format!("`{dest}` is not an s3:// URI"), "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)");
+            self.err(pointer, "pjob::bad-uri", format!("`{dest}` is not an s3:// URI"), "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)");
         }
     }
 
@@ -278,7 +286,13 @@ impl Checker<'_> {
                 FileKind::Dir => "folder",
                 FileKind::Any => "file or folder",
             };
-            self.err(pointer, "pjob::missing-file", format!("local {what} `{shown}` does not exist ({})", path.display()), "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI");
+            let looked = shown_path(path);
+            let message = if looked == shown_path(Path::new(shown)) {
+                format!("local {what} `{shown}` does not exist")
+            } else {
+                format!("local {what} `{shown}` does not exist (looked for {looked})")
+            };
+            self.err(pointer, "pjob::missing-file", message, "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI");
         }
     }
 
@@ -305,7 +319,8 @@ impl Checker<'_> {
                 let path = self.ctx.base_dir.join(dir);
                 if path.is_dir() {
                     if !s.code.starts_with("s3://") {
-                        self.existing("/spec/code", &path.join(&s.code), &format!("{dir}/{}", s.code), FileKind::File);
+                        let shown = shown_path(&Path::new(dir).join(&s.code));
+                        self.existing("/spec/code", &path.join(&s.code), &shown, FileKind::File);
                     }
                 } else {
                     self.existing("/spec/source_dir", &path, dir, FileKind::Dir);
@@ -350,6 +365,17 @@ impl Checker<'_> {
             self.err("/spec/data_config/s3_compression_type", "pjob::refused", "Clarify reads its dataset in File mode, so it cannot be gzipped".into(), "decompress the dataset, and set `s3_compression_type: None`");
         }
     }
+}
+
+/// A path as the user would recognise it: `.` components dropped
+/// (`././x.py` is `x.py`), and an absolute path under the current folder
+/// made relative to it.
+fn shown_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let relative = cwd.as_deref().and_then(|cwd| path.strip_prefix(cwd).ok()).filter(|_| path.is_absolute());
+    let cleaned: std::path::PathBuf =
+        relative.unwrap_or(path).components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect();
+    if cleaned.as_os_str().is_empty() { ".".to_string() } else { cleaned.display().to_string() }
 }
 
 /// What is wrong with an S3 URI, if anything.
@@ -423,6 +449,49 @@ fn is_kms_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every problem `validate` finds in a YAML manifest, with `base_dir` as its folder.
+    fn problems(text: &str, base_dir: &str) -> Vec<Diagnostic> {
+        let file = SourceFile::new("job.yaml", text.to_string());
+        let docs = pjob_source::parse(&file).expect("the test manifest parses");
+        let ctx = ValidationContext { base_dir: base_dir.into(), target: Target::Aws };
+        crate::validate(&file, &docs[0], &ctx).expect_err("the manifest is invalid")
+    }
+
+    const SCRIPT: &str = "apiVersion: pjob/v1\nkind: ScriptProcessor\nmetadata: {name: job}\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: img\n  instance_count: 1\n  instance_type: ml.m5.large\n  command: [python3]\n  code: ./missing.py\n";
+
+    #[test]
+    fn missing_files_show_paths_without_dot_doubling() {
+        let here = problems(SCRIPT, ".");
+        assert_eq!(here[0].message(), "local file `./missing.py` does not exist");
+        let there = problems(SCRIPT, "jobs/./batch");
+        assert_eq!(there[0].message(), "local file `./missing.py` does not exist (looked for jobs/batch/missing.py)");
+    }
+
+    #[test]
+    fn shown_paths() {
+        assert_eq!(shown_path(Path::new("././x.py")), "x.py");
+        assert_eq!(shown_path(Path::new("./a/./b/")), "a/b");
+        assert_eq!(shown_path(Path::new("../a")), "../a");
+        assert_eq!(shown_path(Path::new(".")), ".");
+        let cwd = std::env::current_dir().expect("a current folder");
+        assert_eq!(shown_path(&cwd.join("./a/x.py")), "a/x.py");
+    }
+
+    #[test]
+    fn duplicates_name_the_line_of_the_first() {
+        let text = "apiVersion: pjob/v1\nkind: Processor\nmetadata: {name: job}\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: img\n  instance_count: 1\n  instance_type: ml.m5.large\n  inputs:\n    - name: raw\n      source: s3://bucket/a/\n      destination: /opt/ml/processing/input/a\n    - name: raw\n      source: s3://bucket/b/\n      destination: /opt/ml/processing/input/a/\n  outputs:\n    - source: /opt/ml/processing/output/x\n      destination: s3://bucket/x/\n    - name: output-1\n      source: /opt/ml/processing/output/y\n      destination: s3://bucket/y/\n";
+        let found = problems(text, ".");
+        let messages: Vec<&str> = found.iter().map(Diagnostic::message).collect();
+        assert_eq!(
+            messages,
+            [
+                "input name `raw` is already used on line 10",
+                "input destination `/opt/ml/processing/input/a/` is already used on line 12",
+                "output name `output-1` is already used on line 17",
+            ]
+        );
+    }
 
     #[test]
     fn s3_uris() {

@@ -167,12 +167,18 @@ impl Renderer {
                 Some("git") => "git.* is defined only when the manifest is inside a Git work tree".to_string(),
                 _ => format!("define `{name}` under `vars:`, in a --vars-file, or with --var {name}=VALUE"),
             };
-            return Diagnostic::new(file, span, "pjob::undefined-variable", format!("undefined variable `{name}`"))
+            let all = blocks(source);
+            let root = name.split('.').next().unwrap_or(&name);
+            let block = (all.iter().find(|b| uses_path(&source[(*b).clone()], &name)))
+                .or_else(|| all.iter().find(|b| uses_word(&source[(*b).clone()], root)))
+                .cloned();
+            return Diagnostic::new(file, narrow(file, span, source, block), "pjob::undefined-variable", format!("undefined variable `{name}`"))
                 .with_help(help)
                 .with_label("used here");
         }
         let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
-        Diagnostic::new(file, span, "pjob::template", format!("template error: {detail}"))
+        let block = self.failing_block(ctx, source);
+        Diagnostic::new(file, narrow(file, span, source, block), "pjob::template", format!("template error: {detail}"))
             .with_help("check the `{{ ... }}` expression; see the MiniJinja syntax")
             .with_label("in this value")
     }
@@ -230,6 +236,99 @@ fn jinja_value(node: &Node) -> JinjaValue {
         Value::String(s) => JinjaValue::from(s.as_str()),
         Value::Float(_) | Value::Seq(_) | Value::Map(_) => JinjaValue::from_serialize(node.to_json()),
     }
+}
+
+impl Renderer {
+    /// The block of `source` that fails on its own: the first left unclosed
+    /// or whose `{{ ... }}` does not compile, or (in a value without
+    /// `{% ... %}` statements, whose variables an expression alone may lack)
+    /// the first `{{ ... }}` that fails to evaluate.
+    fn failing_block(&self, ctx: &Context, source: &str) -> Option<std::ops::Range<usize>> {
+        let all = blocks(source);
+        let broken = |b: &std::ops::Range<usize>| {
+            let text = &source[b.clone()];
+            !text.ends_with(closer(text)) || expression_of(text).is_some_and(|e| self.env.compile_expression(e).is_err())
+        };
+        if let Some(block) = all.iter().find(|b| broken(b)) {
+            return Some(block.clone());
+        }
+        if source.contains("{%") {
+            return None;
+        }
+        let jinja_ctx = self.jinja_context(ctx, source);
+        all.into_iter().find(|b| {
+            expression_of(&source[b.clone()])
+                .is_some_and(|e| self.env.compile_expression(e).and_then(|e| e.eval(&jinja_ctx)).is_err())
+        })
+    }
+}
+
+/// The span of `block` (a byte range of the value `source`) in the file, if
+/// the value's text in the file is `source` itself: a plain scalar, or a
+/// single-line quoted one without escapes. Otherwise, the whole value's `span`.
+fn narrow(file: &SourceFile, span: Span, source: &str, block: Option<std::ops::Range<usize>>) -> Span {
+    let Some(block) = block else { return span };
+    let Some(text) = file.text().get(span.offset..span.end()) else { return span };
+    let start = if text == source {
+        span.offset
+    } else {
+        let quoted = text.len() >= 2
+            && (text.starts_with('"') && text.ends_with('"') || text.starts_with('\'') && text.ends_with('\''))
+            && !source.contains('\n')
+            && text.get(1..text.len() - 1) == Some(source);
+        if !quoted {
+            return span;
+        }
+        span.offset + 1
+    };
+    Span::new(start + block.start, block.len())
+}
+
+/// The byte ranges of the `{{ ... }}`, `{% ... %}` and `{# ... #}` blocks of
+/// a template, delimiters included, in order. An unclosed block runs to the end.
+fn blocks(source: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(found) = source.get(at..).and_then(|rest| rest.find('{')) {
+        let start = at + found;
+        let Some(open) = source.get(start..start + 2).filter(|o| matches!(*o, "{{" | "{%" | "{#")) else {
+            at = start + 1;
+            continue;
+        };
+        let close = closer(open);
+        let end = source[start + 2..].find(close).map_or(source.len(), |i| start + 2 + i + 2);
+        out.push(start..end);
+        at = end;
+    }
+    out
+}
+
+/// The delimiter that closes a block opened by `block`'s first two characters.
+fn closer(block: &str) -> &'static str {
+    match block.get(..2) {
+        Some("{%") => "%}",
+        Some("{#") => "#}",
+        _ => "}}",
+    }
+}
+
+/// The expression inside a closed `{{ ... }}` block (whitespace control removed).
+fn expression_of(block: &str) -> Option<&str> {
+    let inner = block.strip_prefix("{{")?.strip_suffix("}}")?;
+    let inner = inner.strip_prefix('-').unwrap_or(inner);
+    Some(inner.strip_suffix('-').unwrap_or(inner).trim())
+}
+
+/// Whether a block names the dotted path `name` (`bucket`, `env.NAME`), or
+/// a path below it, as a whole word.
+fn uses_path(block: &str, name: &str) -> bool {
+    let below = format!("{name}.");
+    block.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).any(|w| w == name || w.starts_with(&below))
+}
+
+/// Whether a block has `word` as a whole word (a path reached another way: `env["NAME"]`).
+fn uses_word(block: &str, word: &str) -> bool {
+    block.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == word)
 }
 
 struct Context {

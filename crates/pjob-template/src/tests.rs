@@ -64,7 +64,7 @@ fn undefined_variable_points_at_the_value() {
     let errs = render_with("spec:\n  a: ok\n  b: \"s3://{{ bucket }}/x\"\n  c: \"{{ env.PJOB_SURELY_UNSET_VAR }}\"\n", &[]).unwrap_err();
     assert_eq!(errs.len(), 2);
     assert_eq!(errs[0].message(), "undefined variable `bucket`");
-    assert_eq!((errs[0].location().line, errs[0].location().column), (3, 6));
+    assert_eq!((errs[0].location().line, errs[0].location().column), (3, 12), "at the `{{ bucket }}` inside the value");
     assert!(errs[0].help().unwrap().contains("--var bucket=VALUE"));
     assert_eq!(errs[1].message(), "undefined variable `env.PJOB_SURELY_UNSET_VAR`");
 }
@@ -88,4 +88,38 @@ fn values_that_look_like_file_names_are_not_escaped() {
     let out = render_with("spec:\n  a: \"s3://{{ b }}/x.json\"\n  b: \"<{{ b }}>.html\"\n", &["b=a&b\"c"]).unwrap();
     assert_eq!(out["spec"]["a"], "s3://a&b\"c/x.json");
     assert_eq!(out["spec"]["b"], "<a&b\"c>.html");
+}
+
+/// The text of the file an error's span covers.
+fn underlined(text: &str, vars: &[&str]) -> Vec<String> {
+    let errs = render_with(text, vars).unwrap_err();
+    errs.iter().map(|e| text[e.span().offset..e.span().end()].to_string()).collect()
+}
+
+#[test]
+fn undefined_variable_underlines_its_expression() {
+    assert_eq!(underlined("spec:\n  a: s3://{{ b }}/{{ c }}/x\n", &["b=1"]), ["{{ c }}"]);
+    assert_eq!(underlined("spec:\n  a: 's3://{{ b }}/x'\n", &[]), ["{{ b }}"]);
+    assert_eq!(underlined("spec:\n  a: \"{{ env.HOME }}/{{ env.PJOB_SURELY_UNSET_VAR }}\"\n", &[]), ["{{ env.PJOB_SURELY_UNSET_VAR }}"]);
+    // TOML:
+    let text = "[spec]\na = \"s3://{{ b }}/x\"\n";
+    let file = SourceFile::new("job.toml", text);
+    let docs = pjob_source::parse(&file).unwrap();
+    let errs = Renderer::new(Variables::new()).render(&file, &docs[0]).unwrap_err();
+    assert_eq!(&text[errs[0].span().offset..errs[0].span().end()], "{{ b }}");
+}
+
+#[test]
+fn undefined_variable_keeps_the_whole_value_when_the_text_differs() {
+    // An escape, or a folded block scalar: the file's text is not the value's.
+    assert_eq!(underlined("spec:\n  a: \"s3:\\x2F/{{ b }}/x\"\n", &[]), ["\"s3:\\x2F/{{ b }}/x\""]);
+    let whole = underlined("spec:\n  a: >-\n    s3://{{ b }}/x\n", &[]);
+    assert_ne!(whole[0], "{{ b }}");
+}
+
+#[test]
+fn template_errors_underline_the_failing_expression() {
+    assert_eq!(underlined("spec:\n  a: \"ok-{{ x }}-{{ x + }}\"\n", &["x=1"]), ["{{ x + }}"]);
+    assert_eq!(underlined("spec:\n  a: \"ok-{{ x }}-{{ x \"\n", &["x=1"]), ["{{ x "]);
+    assert_eq!(underlined("spec:\n  a: \"{{ x }}-{{ x | nosuchfilter }}\"\n", &["x=1"]), ["{{ x | nosuchfilter }}"]);
 }

@@ -43,11 +43,8 @@ pub(crate) fn clarify_processor(ctx: &Ctx<'_>, spec: &ClarifyProcessorSpec) -> R
         Some(path) => (path.as_str(), "/spec/data_config/s3_analysis_config_output_path"),
         None => (dc.s3_output_path.as_str(), "/spec/data_config/s3_output_path"),
     };
-    let config_uri = upload_uri(config_base, CONFIG_NAME).ok_or_else(|| CompileError::Refused {
-        pointer: config_pointer.into(),
-        message: format!("`{config_base}` is not an s3:// URI"),
-        help: "write s3://bucket/prefix".into(),
-    })?;
+    let config_uri = upload_uri(config_base, CONFIG_NAME)
+        .ok_or_else(|| CompileError::BadUri { pointer: config_pointer.into(), uri: config_base.into() })?;
     let dataset = ProcessingInput {
         input_name: "dataset".into(),
         app_managed: false,

@@ -63,11 +63,7 @@ fn spark(ctx: &Ctx<'_>, spec: &SparkSpec, mut submit: Submit<'_, '_>) -> Result<
     let mut extra_outputs = Vec::new();
     if let Some(uri) = &spec.spark_event_logs_s3_uri {
         if !s3_uri::is_s3(uri) {
-            return Err(CompileError::Refused {
-                pointer: "/spec/spark_event_logs_s3_uri".into(),
-                message: format!("`{uri}` is not an s3:// URI"),
-                help: "write s3://bucket/prefix".into(),
-            });
+            return Err(CompileError::BadUri { pointer: "/spec/spark_event_logs_s3_uri".into(), uri: uri.clone() });
         }
         submit.command.extend(["--local-spark-event-logs-dir".to_string(), EVENT_LOGS_DIR.to_string()]);
         extra_outputs.push(pjob_manifest::ProcessingOutput {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +40,11 @@ pub struct Metadata {
     #[schemars(regex(pattern = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$"), length(min = 1, max = 63))]
     pub name: String,
     /// Tags put on the job (`Tags: [{Key, Value}]`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: BTreeMap<String, String>,
+    // In the order written, the order the SDK sends them in (a doc line here
+    // would change the schema's description).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub tags: IndexMap<String, String>,
 }
 
 /// The six processing job kinds, one per SDK processor class.
