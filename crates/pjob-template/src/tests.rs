@@ -105,7 +105,7 @@ fn undefined_variable_underlines_its_expression() {
     let text = "[spec]\na = \"s3://{{ b }}/x\"\n";
     let file = SourceFile::new("job.toml", text);
     let docs = pjob_source::parse(&file).unwrap();
-    let errs = Renderer::new(Variables::new()).render(&file, &docs[0]).unwrap_err();
+    let errs = Renderer::new(Variables::new()).render(&file, docs[0].clone()).unwrap_err().diagnostics;
     assert_eq!(&text[errs[0].span().offset..errs[0].span().end()], "{{ b }}");
 }
 
