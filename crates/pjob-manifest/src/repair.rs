@@ -28,8 +28,8 @@ enum Fix {
 }
 
 /// `json` changed until `typed` accepts it, or `None` when that takes more
-/// than a few rounds or `kind`/`apiVersion` themselves are wrong (the rules
-/// of a kind the manifest is not would only mislead).
+/// than a few rounds or `kind`/`apiVersion` themselves are wrong or missing
+/// (the rules of a kind the manifest is not would only mislead).
 pub(crate) fn repaired<T>(mut json: Value, typed: impl Fn(Value) -> Option<T>) -> Option<T> {
     for _ in 0..ROUNDS {
         let fixes = fixes(&json)?;
@@ -58,6 +58,9 @@ fn fixes(json: &Value) -> Option<Vec<Fix>> {
             ValidationErrorKind::AdditionalProperties { unexpected } => fixes.push(Fix::Remove(at, unexpected.clone())),
             ValidationErrorKind::Required { property } => {
                 let Some(name) = property.as_str() else { continue };
+                if at.is_empty() && (name == "kind" || name == "apiVersion") {
+                    return None;
+                }
                 let field = expected.and_then(|s| s.get("properties")).and_then(|p| p.get(name));
                 fixes.push(Fix::Insert(at, name.to_string(), field.map_or(Value::Null, placeholder)));
             }

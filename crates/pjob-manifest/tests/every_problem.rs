@@ -55,3 +55,11 @@ fn rules_say_nothing_of_a_value_the_schema_refused() {
     let found = problems(&format!("{HEAD}  instance_count: 1\n"));
     assert_eq!(found, vec![(5, 1, "pjob::missing-field".to_string())]);
 }
+
+#[test]
+fn without_a_kind_no_rules_of_some_kind_are_guessed() {
+    // The bad bucket would be a rule problem of any kind; with no `kind`
+    // the rules do not run, and only the schema speaks.
+    let text = "apiVersion: pjob/v1\nmetadata:\n  name: job\nspec:\n  code_location: s3://Bad_Bucket/x\n";
+    assert_eq!(problems(text), vec![(1, 1, "pjob::missing-field".to_string())]);
+}
