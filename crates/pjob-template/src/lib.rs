@@ -137,12 +137,7 @@ impl Renderer {
             if value.is_undefined() {
                 return Err(minijinja::Error::new(ErrorKind::UndefinedError, "undefined value"));
             }
-            if let Some(text) = value.as_str() {
-                return Ok(Rendered::Text(text.to_string()));
-            }
-            return serde_json::to_value(&value)
-                .map(Rendered::Typed)
-                .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string()));
+            return Rendered::of_value(&value);
         }
         Ok(Rendered::Text(self.env.get_template(source)?.render(&jinja_ctx)?))
     }
@@ -207,13 +202,7 @@ impl Renderer {
 /// the engine (see [`plain`]); `None` leaves it to MiniJinja.
 fn render_plain(ctx: &Context, source: &str) -> Option<Result<Rendered, minijinja::Error>> {
     if let Some(expr) = lone_expression(source) {
-        let value = plain::lookup(expr, &ctx.vars)?;
-        return Some(match value.as_str() {
-            Some(text) => Ok(Rendered::Text(text.to_string())),
-            None => serde_json::to_value(&value)
-                .map(Rendered::Typed)
-                .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string())),
-        });
+        return plain::lookup(expr, &ctx.vars).map(|value| Rendered::of_value(&value));
     }
     plain::render(source, &ctx.vars).map(|text| Ok(Rendered::Text(text)))
 }
@@ -225,6 +214,19 @@ enum Rendered {
     Text(String),
     /// A lone expression's value of another type.
     Typed(serde_json::Value),
+}
+
+impl Rendered {
+    /// What a lone expression's value renders to: a string as text,
+    /// anything else keeping its type.
+    fn of_value(value: &JinjaValue) -> Result<Rendered, minijinja::Error> {
+        match value.as_str() {
+            Some(text) => Ok(Rendered::Text(text.to_string())),
+            None => serde_json::to_value(value)
+                .map(Rendered::Typed)
+                .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string())),
+        }
+    }
 }
 
 /// A manifest value (from `vars:`) as a template value.
