@@ -190,13 +190,10 @@ pub fn check_document(
         Err(problems) => {
             let failed: Vec<Span> = template_problems.iter().map(Diagnostic::span).collect();
             let mut all = template_problems;
-            all.extend(problems.into_iter().filter(|d| !failed.iter().any(|f| overlaps(d.span(), *f))));
+            all.extend(problems.into_iter().filter(|d| !failed.iter().any(|f| d.span().overlaps(*f))));
             all.sort_by_key(|d| d.span().offset);
             Err(all)
         }
     }
 }
 
-fn overlaps(a: Span, b: Span) -> bool {
-    a.offset < b.end().max(b.offset + 1) && b.offset < a.end().max(a.offset + 1)
-}

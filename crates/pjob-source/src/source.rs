@@ -41,6 +41,15 @@ impl Span {
     pub const fn end(&self) -> usize {
         self.offset + self.len
     }
+
+    /// Whether the two spans share a byte (an empty span counts as its
+    /// position's byte).
+    pub const fn overlaps(&self, other: Span) -> bool {
+        const fn end_of_one_byte_at_least(s: &Span) -> usize {
+            if s.len == 0 { s.offset + 1 } else { s.end() }
+        }
+        self.offset < end_of_one_byte_at_least(&other) && other.offset < end_of_one_byte_at_least(self)
+    }
 }
 
 /// A manifest file's name, text and format, shared by every diagnostic that
@@ -126,4 +135,21 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Span;
+
+    #[test]
+    fn spans_overlap_when_they_share_a_byte() {
+        let value = Span::new(10, 20);
+        assert!(value.overlaps(Span::new(15, 5)), "a part of a value");
+        assert!(Span::new(15, 5).overlaps(value), "and the other way round");
+        assert!(value.overlaps(Span::new(29, 4)));
+        assert!(!value.overlaps(Span::new(30, 4)), "touching is not sharing");
+        assert!(!value.overlaps(Span::new(2, 8)));
+        assert!(value.overlaps(Span::new(10, 0)), "a position inside");
+        assert!(!value.overlaps(Span::new(30, 0)), "a position just past");
+    }
 }
