@@ -28,12 +28,7 @@ impl Progress {
     /// `logs_to_stderr` keeps stdout for a structured result.
     pub fn new(several: bool, logs_to_stderr: bool) -> Progress {
         let live = std::io::stderr().is_terminal();
-        Progress {
-            multi: live.then(MultiProgress::new),
-            bars: Mutex::new(HashMap::new()),
-            name_logs: several,
-            logs_to_stderr,
-        }
+        Progress { multi: live.then(MultiProgress::new), bars: Mutex::new(HashMap::new()), name_logs: several, logs_to_stderr }
     }
 
     /// Prints a line to stderr without tearing the status lines.

@@ -125,10 +125,7 @@ fn apply_sends_the_rendered_request_and_uploads_the_artifacts_once() {
             assert_eq!(s3.s3_uri(), want["S3Input"]["S3Uri"].as_str());
             assert_eq!(s3.local_path(), want["S3Input"]["LocalPath"].as_str());
             assert_eq!(s3.s3_data_type().map(|t| t.as_str()), want["S3Input"]["S3DataType"].as_str());
-            assert_eq!(
-                s3.s3_data_distribution_type().map(|t| t.as_str()),
-                want["S3Input"]["S3DataDistributionType"].as_str()
-            );
+            assert_eq!(s3.s3_data_distribution_type().map(|t| t.as_str()), want["S3Input"]["S3DataDistributionType"].as_str());
         } else {
             let athena = got.dataset_definition().and_then(|d| d.athena_dataset_definition()).expect("athena input");
             assert_eq!(athena.query_string(), want["DatasetDefinition"]["AthenaDatasetDefinition"]["QueryString"].as_str());
@@ -384,15 +381,16 @@ fn aws_errors_exit_3_and_bad_manifests_exit_2_without_calls() {
 fn several_jobs_run_concurrently_within_the_limit() {
     let f = Fixture::new();
     let nonce = nonce();
-    let names: Vec<String> = (0..3)
-        .map(|i| rendered_name(&simple_job(&f, &format!("jobs/{i}.yaml"), &format!("t-many-{i}"), &nonce), &[]))
-        .collect();
+    let names: Vec<String> =
+        (0..3).map(|i| rendered_name(&simple_job(&f, &format!("jobs/{i}.yaml"), &format!("t-many-{i}"), &nonce), &[])).collect();
     let proxy = Proxy::start(&moto());
     for name in &names {
         proxy.hold_running(name);
     }
     let child = spawn_pjob(&proxy.url(), &["apply", &f.path("jobs"), "--max-concurrent", "2", "-o", "json"]);
-    wait_until("two jobs running", || proxy.calls("CreateProcessingJob").len() == 2 && names.iter().filter(|n| proxy.describes_of(n) >= 2).count() == 2);
+    wait_until("two jobs running", || {
+        proxy.calls("CreateProcessingJob").len() == 2 && names.iter().filter(|n| proxy.describes_of(n) >= 2).count() == 2
+    });
     // The third waits for a slot while two are held running.
     let created: BTreeSet<String> = proxy
         .calls("CreateProcessingJob")

@@ -212,9 +212,7 @@ fn every_bad_input_is_refused_where_it_is_wrong() {
             .chunks(chunk)
             .map(|cases| {
                 let root = &root;
-                scope.spawn(move || {
-                    cases.iter().map(|case| case.as_ref().map(|c| (c, check(root, c)))).collect::<Vec<_>>()
-                })
+                scope.spawn(move || cases.iter().map(|case| case.as_ref().map(|c| (c, check(root, c)))).collect::<Vec<_>>())
             })
             .collect();
         handles.into_iter().flat_map(|h| h.join().expect("a checking thread finished")).collect()

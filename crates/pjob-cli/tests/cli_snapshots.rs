@@ -175,7 +175,6 @@ fn validate_names_only_the_folder_without_manifests() {
 fn render_keeps_tags_in_the_order_written() {
     // The manifest writes `team` before `cost-center`, as the SDK sends them.
     let json = render_json("tests/conformance/processor_env_tags_network/job.yaml");
-    let keys: Vec<&str> =
-        json["jobs"][0]["request"]["Tags"].as_array().expect("Tags").iter().filter_map(|t| t["Key"].as_str()).collect();
+    let keys: Vec<&str> = json["jobs"][0]["request"]["Tags"].as_array().expect("Tags").iter().filter_map(|t| t["Key"].as_str()).collect();
     assert_eq!(keys, ["team", "cost-center"]);
 }

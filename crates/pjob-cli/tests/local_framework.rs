@@ -25,7 +25,8 @@ fn run_framework_job(job: &JobFolder, name: &str) -> (Run, String) {
     );
     let bin = job.path("fake-bin");
     let record = job.path("python-calls.txt");
-    let fake = job.write("fake-bin/python", format!("#!/bin/sh\necho \"$@\" >> '{}'\necho 'fake python: nothing installed'\n", record.display()));
+    let fake =
+        job.write("fake-bin/python", format!("#!/bin/sh\necho \"$@\" >> '{}'\necho 'fake python: nothing installed'\n", record.display()));
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let run = Run::from(local_command(&manifest, &[]).env("PATH", path).output().expect("run pjob"));

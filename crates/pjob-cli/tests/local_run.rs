@@ -180,7 +180,11 @@ fn an_entrypoint_that_cannot_start_fails_the_job() {
         ),
     );
     let run = pjob_local(&manifest, &[]).expect(1);
-    assert!(run.stderr.contains("Failed: AlgorithmError: the entrypoint could not start on algo-1: cannot run `pjob-no-such-program-here`"), "{}", run.all());
+    assert!(
+        run.stderr.contains("Failed: AlgorithmError: the entrypoint could not start on algo-1: cannot run `pjob-no-such-program-here`"),
+        "{}",
+        run.all()
+    );
 }
 
 #[test]

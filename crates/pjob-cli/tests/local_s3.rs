@@ -145,9 +145,8 @@ open("/opt/ml/processing/default/d.txt", "w").write("default")
 fn an_empty_s3_prefix_fails_the_job_as_sagemaker_does() {
     let bucket = bucket_with(&[("other/x.csv", b"x".to_vec())]);
     let job = JobFolder::new();
-    let extra = format!(
-        "  inputs:\n    - name: raw\n      source: s3://{bucket}/nothing-here/\n      destination: /opt/ml/processing/input/raw\n"
-    );
+    let extra =
+        format!("  inputs:\n    - name: raw\n      source: s3://{bucket}/nothing-here/\n      destination: /opt/ml/processing/input/raw\n");
     let manifest = job.script_job("s3-empty", 1, "print('must not run')\n", &extra);
     let run = pjob_local_s3(&manifest, &[]).expect(1);
     assert!(

@@ -127,7 +127,8 @@ fn a_refused_namespace_says_what_is_missing_and_runs_nothing() {
     // In a user namespace of its own (the machine's settings are not
     // touched): no more user namespaces, and no CAP_SYS_ADMIN for a plain
     // mount namespace.
-    let script = "echo 0 > /proc/sys/user/max_user_namespaces && exec capsh --drop=cap_sys_admin -- -c 'exec \"$PJOB\" apply --local \"$MANIFEST\"'";
+    let script =
+        "echo 0 > /proc/sys/user/max_user_namespaces && exec capsh --drop=cap_sys_admin -- -c 'exec \"$PJOB\" apply --local \"$MANIFEST\"'";
     let run = Run::from(
         Command::new("unshare")
             .args(["--user", "--map-root-user", "sh", "-c", script])

@@ -212,11 +212,8 @@ fn assert_no_panics(panics: &[PanicCase]) {
     if panics.is_empty() {
         return;
     }
-    let shown: Vec<String> = panics
-        .iter()
-        .take(20)
-        .map(|p| format!("  {} cut at byte {}: {}", p.path.display(), p.cut, p.message))
-        .collect();
+    let shown: Vec<String> =
+        panics.iter().take(20).map(|p| format!("  {} cut at byte {}: {}", p.path.display(), p.cut, p.message)).collect();
     panic!("{} input(s) made the pipeline panic (first {} shown):\n{}", panics.len(), shown.len(), shown.join("\n"));
 }
 
@@ -257,10 +254,19 @@ fn hostile_texts() -> Vec<(PathBuf, String)> {
         (yaml("alias-bomb"), bomb),
         (yaml("alias-cycle"), "a: &a [*a]\n".into()),
         (yaml("merge-of-scalar"), "a: &a 1\nb:\n  <<: *a\n".into()),
-        (yaml("huge-numbers"), manifest.replace("instance_count: 1", "instance_count: 99999999999999999999999999999\n  volume_size_in_gb: -9223372036854775809\n  max_runtime_in_seconds: 1e400")),
+        (
+            yaml("huge-numbers"),
+            manifest.replace(
+                "instance_count: 1",
+                "instance_count: 99999999999999999999999999999\n  volume_size_in_gb: -9223372036854775809\n  max_runtime_in_seconds: 1e400",
+            ),
+        ),
         (yaml("special-floats"), manifest.replace("instance_count: 1", "instance_count: .nan\n  volume_size_in_gb: -.inf")),
         (yaml("control-characters"), format!("{manifest}\u{0}\u{1}\u{7f}\u{1b}[31m\n")),
-        (yaml("unicode"), manifest.replace("hostile", "hös🙂tile").replace("img", "ïmg\u{202e}") + "  arguments: [\"日本語\", \"é\u{301}\"]\n"),
+        (
+            yaml("unicode"),
+            manifest.replace("hostile", "hös🙂tile").replace("img", "ïmg\u{202e}") + "  arguments: [\"日本語\", \"é\u{301}\"]\n",
+        ),
         (yaml("byte-order-mark"), format!("\u{feff}{manifest}")),
         (yaml("crlf"), manifest.replace('\n', "\r\n")),
         (yaml("many-documents"), many_documents),
@@ -271,7 +277,10 @@ fn hostile_texts() -> Vec<(PathBuf, String)> {
         (toml("deep-arrays"), format!("a = {}{}\n", "[".repeat(10_000), "]".repeat(10_000))),
         (toml("deep-inline-tables"), format!("a = {}1{}\n", "{b = ".repeat(5_000), "}".repeat(5_000))),
         (toml("deep-dotted-table"), format!("[{}]\nx = 1\n", vec!["a"; 5_000].join("."))),
-        (toml("huge-integer"), "apiVersion = \"pjob/v1\"\n[spec]\ninstance_count = 99999999999999999999\nvolume_size_in_gb = 0x7fffffffffffffffff\n".into()),
+        (
+            toml("huge-integer"),
+            "apiVersion = \"pjob/v1\"\n[spec]\ninstance_count = 99999999999999999999\nvolume_size_in_gb = 0x7fffffffffffffffff\n".into(),
+        ),
     ]
 }
 
@@ -280,9 +289,8 @@ fn hostile_texts_do_not_panic_in_process() {
     let inputs = hostile_texts();
     // The small ones are cut everywhere; the big ones, and the alias bomb
     // (each cut would expand it to the limit again), run whole.
-    let (small, big): (Vec<_>, Vec<_>) = inputs
-        .into_iter()
-        .partition(|(path, text)| text.len() <= SMALL_FILE && !path.ends_with("alias-bomb.yaml"));
+    let (small, big): (Vec<_>, Vec<_>) =
+        inputs.into_iter().partition(|(path, text)| text.len() <= SMALL_FILE && !path.ends_with("alias-bomb.yaml"));
     let (mut panics, _) = cut_and_run(&small);
     quiet_worker_panics();
     let whole = std::thread::Builder::new()
@@ -305,7 +313,12 @@ fn hostile_texts_do_not_panic_in_process() {
 }
 
 fn pjob(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pjob")).args(args).env("NO_COLOR", "1").env_remove("RUST_BACKTRACE").output().expect("the pjob binary runs")
+    Command::new(env!("CARGO_BIN_EXE_pjob"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the pjob binary runs")
 }
 
 /// Checks that a `pjob validate -o json` run ended on its own, without a
@@ -315,8 +328,9 @@ fn validate_json(path: &Path) -> (i32, serde_json::Value) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let code = out.status.code().unwrap_or_else(|| panic!("pjob validate {} was killed by a signal:\n{stderr}", path.display()));
     assert!(!stderr.contains("panicked") && code != 101, "pjob validate {} panicked:\n{stderr}", path.display());
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("pjob validate {} printed no valid JSON ({e}):\n{}", path.display(), String::from_utf8_lossy(&out.stdout)));
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("pjob validate {} printed no valid JSON ({e}):\n{}", path.display(), String::from_utf8_lossy(&out.stdout))
+    });
     (code, json)
 }
 
@@ -354,7 +368,11 @@ fn hostile_files_are_refused_by_the_binary() {
     for (path, wanted) in &refused {
         let (code, json) = validate_json(path);
         assert_eq!(code, 2, "pjob validate {} exited with {code}:\n{json:#}", path.display());
-        assert!(first_error_message(&json).contains(wanted), "pjob validate {}: expected a message about {wanted}:\n{json:#}", path.display());
+        assert!(
+            first_error_message(&json).contains(wanted),
+            "pjob validate {}: expected a message about {wanted}:\n{json:#}",
+            path.display()
+        );
         let render = pjob(&["render".as_ref(), path.as_os_str()]);
         assert_eq!(render.status.code(), Some(2), "pjob render {}:\n{}", path.display(), String::from_utf8_lossy(&render.stderr));
         assert!(render.stdout.is_empty(), "pjob render {} printed a result", path.display());

@@ -97,10 +97,12 @@ spec:
 
 fn main() {
     let count = manifest_count();
-    let inputs: Vec<SourceFile> = (0..count).map(|i| {
-        let (name, text) = manifest(i);
-        SourceFile::new(name, text)
-    }).collect();
+    let inputs: Vec<SourceFile> = (0..count)
+        .map(|i| {
+            let (name, text) = manifest(i);
+            SourceFile::new(name, text)
+        })
+        .collect();
     let renderer = Renderer::new(Variables::new());
     let ctx = ValidationContext { base_dir: PathBuf::from("."), target: Target::Aws };
     let options = CompileOptions {

@@ -158,13 +158,9 @@ pub fn collect_script_entries(script: &Path, dependencies: &[PathBuf]) -> Result
 }
 
 /// Adds the dependencies to the collected entries and checks the layout.
-fn finish_entries(
-    mut entries: BTreeMap<String, PathBuf>,
-    dependencies: &[PathBuf],
-) -> Result<Vec<ArchiveEntry>, ArchiveError> {
+fn finish_entries(mut entries: BTreeMap<String, PathBuf>, dependencies: &[PathBuf]) -> Result<Vec<ArchiveEntry>, ArchiveError> {
     for dependency in dependencies {
-        let name =
-            dependency.file_name().ok_or_else(|| ArchiveError::InvalidDependency { path: dependency.clone() })?;
+        let name = dependency.file_name().ok_or_else(|| ArchiveError::InvalidDependency { path: dependency.clone() })?;
         let name = utf8(name, dependency)?;
         let meta = fs::metadata(dependency).map_err(|error| io_error(dependency, error))?;
         if meta.is_dir() {
@@ -200,11 +196,7 @@ pub fn build_tar_gz(entries: &[ArchiveEntry]) -> Result<Vec<u8>, ArchiveError> {
             }
         };
         let mut header = tar::Header::new_gnu();
-        header.set_entry_type(if matches!(member, Member::Dir(_)) {
-            tar::EntryType::Directory
-        } else {
-            tar::EntryType::Regular
-        });
+        header.set_entry_type(if matches!(member, Member::Dir(_)) { tar::EntryType::Directory } else { tar::EntryType::Regular });
         header.set_mode(mode);
         header.set_uid(0);
         header.set_gid(0);
@@ -274,21 +266,13 @@ fn check_layout(entries: &[ArchiveEntry]) -> Result<(), ArchiveError> {
             return Err(ArchiveError::InvalidEntryPath { path: path.to_string() });
         }
         if let Some(first) = seen.insert(path, &entry.source) {
-            return Err(ArchiveError::DuplicateEntry {
-                path: path.to_string(),
-                first: first.to_path_buf(),
-                second: entry.source.clone(),
-            });
+            return Err(ArchiveError::DuplicateEntry { path: path.to_string(), first: first.to_path_buf(), second: entry.source.clone() });
         }
     }
     for (path, source) in &seen {
         let folder = format!("{path}/");
         if let Some((child, _)) = seen.range(folder.as_str()..).next().filter(|(c, _)| c.starts_with(&folder)) {
-            return Err(ArchiveError::PathConflict {
-                path: path.to_string(),
-                source_path: source.to_path_buf(),
-                child: child.to_string(),
-            });
+            return Err(ArchiveError::PathConflict { path: path.to_string(), source_path: source.to_path_buf(), child: child.to_string() });
         }
     }
     Ok(())
@@ -312,8 +296,7 @@ fn walk(
         let file_type = child.file_type().map_err(|error| io_error(&path, error))?;
 
         let (is_dir, canonical) = if file_type.is_symlink() {
-            let target =
-                fs::canonicalize(&path).map_err(|error| ArchiveError::BrokenSymlink { link: path.clone(), error })?;
+            let target = fs::canonicalize(&path).map_err(|error| ArchiveError::BrokenSymlink { link: path.clone(), error })?;
             if !target.starts_with(root) {
                 return Err(ArchiveError::SymlinkEscapes { link: path, target, root: root.to_path_buf() });
             }
@@ -478,16 +461,7 @@ mod tests {
         let entries = collect_entries(&src, &deps).unwrap();
         assert_eq!(
             paths(&entries),
-            [
-                "b-a.py",
-                "lib/pkg/__init__.py",
-                "lib/pkg/mod.py",
-                "one.py",
-                "requirements.txt",
-                "sub/deeper/y.py",
-                "sub/x.py",
-                "train.py",
-            ]
+            ["b-a.py", "lib/pkg/__init__.py", "lib/pkg/mod.py", "one.py", "requirements.txt", "sub/deeper/y.py", "sub/x.py", "train.py",]
         );
         let expected = [
             "b-a.py",

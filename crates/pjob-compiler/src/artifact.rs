@@ -53,22 +53,12 @@ impl Artifact {
 
     /// An artifact for generated text.
     pub fn generated(uri: String, content: String) -> Artifact {
-        Artifact {
-            uri,
-            bytes: content.len() as u64,
-            sha256: sha256_hex(content.as_bytes()),
-            body: ArtifactBody::Generated { content },
-        }
+        Artifact { uri, bytes: content.len() as u64, sha256: sha256_hex(content.as_bytes()), body: ArtifactBody::Generated { content } }
     }
 
     /// An artifact for a built archive.
     pub fn archive(uri: String, members: Vec<String>, data: Vec<u8>) -> Artifact {
-        Artifact {
-            uri,
-            bytes: data.len() as u64,
-            sha256: sha256_hex(&data),
-            body: ArtifactBody::Archive { members, data: Arc::new(data) },
-        }
+        Artifact { uri, bytes: data.len() as u64, sha256: sha256_hex(&data), body: ArtifactBody::Archive { members, data: Arc::new(data) } }
     }
 
     /// The artifact's bytes (read from disk for a local file).

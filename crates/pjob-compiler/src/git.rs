@@ -62,15 +62,8 @@ pub(crate) fn checkout(config: &GitConfig, base_dir: &Path, pointer: &str) -> Re
     Ok(Checkout { dir })
 }
 
-fn run_git(
-    config: &GitConfig,
-    pointer: &str,
-    action: &'static str,
-    args: &[&str],
-    cwd: &Path,
-) -> Result<(), CompileError> {
-    let error =
-        |detail: String| CompileError::Git { pointer: pointer.to_string(), repo: config.repo.clone(), action, detail };
+fn run_git(config: &GitConfig, pointer: &str, action: &'static str, args: &[&str], cwd: &Path) -> Result<(), CompileError> {
+    let error = |detail: String| CompileError::Git { pointer: pointer.to_string(), repo: config.repo.clone(), action, detail };
     let output = Command::new("git")
         .args(args)
         .current_dir(cwd)
@@ -89,8 +82,8 @@ fn run_git(
 /// A path inside the work tree, refusing absolute paths and `..`.
 pub(crate) fn inside(checkout: &Checkout, rel: &str, pointer: &str) -> Result<PathBuf, CompileError> {
     let path = Path::new(rel);
-    let escapes = path.is_absolute()
-        || path.components().any(|c| matches!(c, std::path::Component::ParentDir | std::path::Component::Prefix(_)));
+    let escapes =
+        path.is_absolute() || path.components().any(|c| matches!(c, std::path::Component::ParentDir | std::path::Component::Prefix(_)));
     if escapes {
         return Err(CompileError::Refused {
             pointer: pointer.to_string(),

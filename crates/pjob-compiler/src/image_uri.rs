@@ -256,9 +256,7 @@ pub enum ImageUriError {
         image: String,
     },
     /// The SDK refuses `ml.p2` for PyTorch >= 1.13 and TensorFlow >= 2.12.
-    #[error(
-        "P2 instances (`{instance_type}`) are deprecated for {framework} {version} (PyTorch 1.13+ and TensorFlow 2.12+)"
-    )]
+    #[error("P2 instances (`{instance_type}`) are deprecated for {framework} {version} (PyTorch 1.13+ and TensorFlow 2.12+)")]
     DeprecatedInstanceType {
         /// The framework.
         framework: String,
@@ -292,10 +290,7 @@ pub fn framework_image_uri(
     instance_type: &str,
 ) -> Result<String, ImageUriError> {
     if !FRAMEWORKS.contains(&framework) {
-        return Err(ImageUriError::UnknownFramework {
-            framework: framework.to_string(),
-            known: strings(FRAMEWORKS.iter().copied()),
-        });
+        return Err(ImageUriError::UnknownFramework { framework: framework.to_string(), known: strings(FRAMEWORKS.iter().copied()) });
     }
     retrieve(&Request {
         framework,
@@ -330,8 +325,7 @@ pub fn huggingface_image_uri(
     }
     // get_training_image_uri: processor checked against cpu/gpu first; GPU adds the default
     // container version that the table's own `container_version` overrides.
-    let processor =
-        validate_processor(HUGGINGFACE, transformers_version, instance_type, &["cpu".to_string(), "gpu".to_string()])?;
+    let processor = validate_processor(HUGGINGFACE, transformers_version, instance_type, &["cpu".to_string(), "gpu".to_string()])?;
     let container_version = (processor == "gpu").then(|| HF_DEFAULT_GPU_CONTAINER.to_string());
     let base_framework_version = format!("{base_name}{base_version}");
     retrieve(&Request {
@@ -517,8 +511,7 @@ struct Leaf {
 
 impl Table {
     fn parse(name: &str, json: &str) -> Table {
-        let table: Table =
-            serde_json::from_str(json).unwrap_or_else(|e| panic!("image_uris/{name}.json is malformed: {e}"));
+        let table: Table = serde_json::from_str(json).unwrap_or_else(|e| panic!("image_uris/{name}.json is malformed: {e}"));
         for (version, node) in &table.versions.0 {
             let leaves: Vec<&Leaf> = match node {
                 Node::Leaf(leaf) => vec![leaf],
@@ -541,20 +534,14 @@ impl Table {
     }
 }
 
-static SKLEARN_TABLE: LazyLock<Table> =
-    LazyLock::new(|| Table::parse("sklearn", include_str!("../image_uris/sklearn.json")));
-static PYTORCH_TABLE: LazyLock<Table> =
-    LazyLock::new(|| Table::parse("pytorch", include_str!("../image_uris/pytorch.json")));
-static TENSORFLOW_TABLE: LazyLock<Table> =
-    LazyLock::new(|| Table::parse("tensorflow", include_str!("../image_uris/tensorflow.json")));
-static XGBOOST_TABLE: LazyLock<Table> =
-    LazyLock::new(|| Table::parse("xgboost", include_str!("../image_uris/xgboost.json")));
-static HUGGINGFACE_TABLE: LazyLock<Table> =
-    LazyLock::new(|| Table::parse("huggingface", include_str!("../image_uris/huggingface.json")));
+static SKLEARN_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("sklearn", include_str!("../image_uris/sklearn.json")));
+static PYTORCH_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("pytorch", include_str!("../image_uris/pytorch.json")));
+static TENSORFLOW_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("tensorflow", include_str!("../image_uris/tensorflow.json")));
+static XGBOOST_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("xgboost", include_str!("../image_uris/xgboost.json")));
+static HUGGINGFACE_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("huggingface", include_str!("../image_uris/huggingface.json")));
 static MXNET_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("mxnet", include_str!("../image_uris/mxnet.json")));
 static SPARK_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("spark", include_str!("../image_uris/spark.json")));
-static CLARIFY_TABLE: LazyLock<Table> =
-    LazyLock::new(|| Table::parse("clarify", include_str!("../image_uris/clarify.json")));
+static CLARIFY_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("clarify", include_str!("../image_uris/clarify.json")));
 
 fn table(framework: &str) -> Option<&'static Table> {
     Some(match framework {
@@ -587,10 +574,7 @@ struct Request<'a> {
 fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
     let framework = req.framework;
     let Some(table) = table(framework) else {
-        return Err(ImageUriError::UnknownFramework {
-            framework: framework.to_string(),
-            known: strings(FRAMEWORKS.iter().copied()),
-        });
+        return Err(ImageUriError::UnknownFramework { framework: framework.to_string(), known: strings(FRAMEWORKS.iter().copied()) });
     };
     let instance_type = req.instance_type.filter(|t| !t.is_empty());
     let family = instance_type.map(instance_family).unwrap_or_default();
@@ -631,8 +615,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
 
     // Version: default, validate, resolve alias.
     // A single-version table ignores the version asked for (unless it is an alias).
-    let only_version =
-        table.versions.0.len() == 1 && req.version.is_none_or(|v| table.version_aliases.get(v).is_none());
+    let only_version = table.versions.0.len() == 1 && req.version.is_none_or(|v| table.version_aliases.get(v).is_none());
     let version = match req.version.filter(|v| !v.is_empty()) {
         _ if only_version => table.versions.0[0].0.clone(),
         Some(v) => v.to_string(),
@@ -640,11 +623,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
     };
     let config_version = table.version_aliases.get(&version).cloned().unwrap_or_else(|| version.clone());
     let Some(node) = table.versions.get(&config_version) else {
-        return Err(ImageUriError::UnknownVersion {
-            framework: framework.to_string(),
-            version,
-            known: table.known_versions(),
-        });
+        return Err(ImageUriError::UnknownVersion { framework: framework.to_string(), version, known: table.known_versions() });
     };
 
     // Hugging Face: pick the base framework.
@@ -652,11 +631,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
         Node::ByBase(by) => {
             let known = || strings(by.bases.keys().chain(by.base_aliases.keys()));
             let Some(base) = req.base_framework_version else {
-                return Err(ImageUriError::MissingBaseFramework {
-                    framework: framework.to_string(),
-                    version,
-                    known: known(),
-                });
+                return Err(ImageUriError::MissingBaseFramework { framework: framework.to_string(), version, known: known() });
             };
             let full = by.base_aliases.get(base).map_or(base, String::as_str);
             match by.bases.get(full) {
@@ -687,11 +662,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
             None if framework == SPARK => None,
             None if available_py.len() == 1 => Some(available_py[0].clone()),
             None => {
-                return Err(ImageUriError::MissingPyVersion {
-                    framework: framework.to_string(),
-                    version,
-                    known: available_py,
-                });
+                return Err(ImageUriError::MissingPyVersion { framework: framework.to_string(), version, known: available_py });
             }
             Some(py) if available_py.iter().any(|p| p == py) => Some(py.to_string()),
             Some(py) => {
@@ -774,13 +745,12 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
         }
     }
 
-    let mut tag =
-        [Some(tag_prefix.as_str()), processor.as_deref(), py_version.as_deref(), container_version.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join("-");
+    let mut tag = [Some(tag_prefix.as_str()), processor.as_deref(), py_version.as_deref(), container_version.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
     if framework != "sklearn" && framework != "xgboost" && family == "p4d" {
         let key = format!("{framework}-{tag}");
         if let Some((_, suffix)) = P4D_CONTAINER_VERSIONS.iter().find(|(k, _)| *k == key) {
@@ -804,21 +774,15 @@ enum NodeRef<'a> {
 }
 
 /// `_processor`: the processor of `instance_type`, which must be one of `available`.
-fn validate_processor(
-    framework: &str,
-    version: &str,
-    instance_type: &str,
-    available: &[String],
-) -> Result<String, ImageUriError> {
+fn validate_processor(framework: &str, version: &str, instance_type: &str, available: &[String]) -> Result<String, ImageUriError> {
     let processor = sdk_processor(instance_type)?;
     // A family named in the table wins over cpu/gpu (none of pjob's tables names one).
     let family = instance_family(instance_type);
-    let processor =
-        if !instance_type.starts_with("local") && !family.is_empty() && available.iter().any(|a| a == family) {
-            family.to_string()
-        } else {
-            processor.to_string()
-        };
+    let processor = if !instance_type.starts_with("local") && !family.is_empty() && available.iter().any(|a| a == family) {
+        family.to_string()
+    } else {
+        processor.to_string()
+    };
     if available.contains(&processor) {
         return Ok(processor);
     }
@@ -1010,27 +974,14 @@ mod tests {
             "763104351884.dkr.ecr.us-west-2.amazonaws.com/huggingface-pytorch-training:1.13-transformers4.26-gpu-py39-cu117-ubuntu20.04"
         );
         assert_eq!(
-            huggingface_image_uri(
-                "4.4",
-                HuggingFaceBase::TensorFlow("2.4"),
-                Some("py37"),
-                "us-west-2",
-                "ml.p3.2xlarge"
-            )
-            .unwrap(),
+            huggingface_image_uri("4.4", HuggingFaceBase::TensorFlow("2.4"), Some("py37"), "us-west-2", "ml.p3.2xlarge").unwrap(),
             "763104351884.dkr.ecr.us-west-2.amazonaws.com/huggingface-tensorflow-training:2.4-transformers4.4-gpu-py37-cu110-ubuntu18.04"
         );
-        let err = huggingface_image_uri("4.26", HuggingFaceBase::PyTorch("1.13"), None, "us-west-2", "ml.m5.xlarge")
-            .unwrap_err();
-        assert!(
-            matches!(err, ImageUriError::UnsupportedProcessor { ref processor, .. } if processor == "cpu"),
-            "{err:?}"
-        );
-        let err = huggingface_image_uri("4.26.0", HuggingFaceBase::PyTorch("1.13"), None, "us-west-2", "ml.g5.xlarge")
-            .unwrap_err();
+        let err = huggingface_image_uri("4.26", HuggingFaceBase::PyTorch("1.13"), None, "us-west-2", "ml.m5.xlarge").unwrap_err();
+        assert!(matches!(err, ImageUriError::UnsupportedProcessor { ref processor, .. } if processor == "cpu"), "{err:?}");
+        let err = huggingface_image_uri("4.26.0", HuggingFaceBase::PyTorch("1.13"), None, "us-west-2", "ml.g5.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::VersionFormMismatch { .. }), "{err:?}");
-        let err = huggingface_image_uri("4.26", HuggingFaceBase::TensorFlow("2.6"), None, "us-west-2", "ml.g5.xlarge")
-            .unwrap_err();
+        let err = huggingface_image_uri("4.26", HuggingFaceBase::TensorFlow("2.6"), None, "us-west-2", "ml.g5.xlarge").unwrap_err();
         assert!(err.to_string().contains("pytorch1.13.1, pytorch1.13"), "{err}");
         let err = framework_image_uri("huggingface", "4.26", None, "us-west-2", "ml.g5.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::MissingBaseFramework { .. }), "{err:?}");
@@ -1047,16 +998,10 @@ mod tests {
             uri(Some("3.3"), Some("py39"), Some("1")).unwrap(),
             "153931337802.dkr.ecr.us-west-2.amazonaws.com/sagemaker-spark-processing:3.3-cpu-py39-v1"
         );
-        assert_eq!(
-            uri(None, None, None).unwrap(),
-            "153931337802.dkr.ecr.us-west-2.amazonaws.com/sagemaker-spark-processing:3.5-cpu"
-        );
+        assert_eq!(uri(None, None, None).unwrap(), "153931337802.dkr.ecr.us-west-2.amazonaws.com/sagemaker-spark-processing:3.5-cpu");
         assert!(matches!(uri(Some("3.3"), Some("py39"), None), Err(ImageUriError::SparkPyContainerMismatch { .. })));
         assert!(matches!(uri(Some("3.3"), Some("py37"), Some("1")), Err(ImageUriError::UnknownPyVersion { .. })));
-        assert!(matches!(
-            spark_image_uri(Some("3.3"), None, None, "us-west-2", "ml.g5.xlarge"),
-            Err(ImageUriError::NoGpuImage { .. })
-        ));
+        assert!(matches!(spark_image_uri(Some("3.3"), None, None, "us-west-2", "ml.g5.xlarge"), Err(ImageUriError::NoGpuImage { .. })));
     }
 
     #[test]
@@ -1127,10 +1072,7 @@ mod tests {
         let err = framework_image_uri("mxnet", "1.9", None, "us-west-2", "ml.c6g.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::UnsupportedFrameworkForInstance { .. }), "{err:?}");
         let err = framework_image_uri("tensorflow", "2.13", Some("py310"), "us-west-2", "ml.inf2.xlarge").unwrap_err();
-        assert!(
-            matches!(err, ImageUriError::UnsupportedProcessor { ref processor, .. } if processor == "inf"),
-            "{err:?}"
-        );
+        assert!(matches!(err, ImageUriError::UnsupportedProcessor { ref processor, .. } if processor == "inf"), "{err:?}");
         let err = framework_image_uri("pytorch", "1.13", Some("py39"), "us-west-2", "ml.p2.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::DeprecatedInstanceType { .. }), "{err:?}");
         assert!(framework_image_uri("pytorch", "1.12", Some("py38"), "us-west-2", "ml.p2.xlarge").is_ok());
@@ -1207,9 +1149,7 @@ mod tests {
                     } else {
                         vec![b.as_str()]
                     };
-                    names.into_iter().flat_map(move |name| {
-                        l.py_versions.iter().flatten().map(move |p| (Some(p.as_str()), Some(name), l))
-                    })
+                    names.into_iter().flat_map(move |name| l.py_versions.iter().flatten().map(move |p| (Some(p.as_str()), Some(name), l)))
                 })
                 .collect(),
         };

@@ -96,9 +96,7 @@ fn source_archive_hash_is_the_same_across_compiles() {
     assert_eq!(artifact(&first, "sourcedir.tar.gz").sha256, artifact(&second, "sourcedir.tar.gz").sha256);
     assert_eq!(first.content_hash, second.content_hash);
     assert_eq!(first.name(), second.name(), "an unchanged job keeps its name");
-    let ArtifactBody::Archive { members, .. } = &artifact(&first, "sourcedir.tar.gz").body else {
-        panic!("not an archive")
-    };
+    let ArtifactBody::Archive { members, .. } = &artifact(&first, "sourcedir.tar.gz").body else { panic!("not an archive") };
     assert_eq!(members, &["common", "common/helpers.py", "main.py", "pkg", "pkg/util.py", "requirements.txt"]);
 
     // A change to the code is a new archive and a new job.

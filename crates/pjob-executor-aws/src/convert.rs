@@ -57,9 +57,9 @@ pub fn from_describe(d: &DescribeProcessingJobOutput) -> CreateProcessingJobRequ
         processing_inputs: d.processing_inputs().iter().map(input_back).collect(),
         processing_output_config: d.processing_output_config().map(output_config_back),
         processing_resources: resources_back(d.processing_resources()),
-        stopping_condition: d
-            .stopping_condition()
-            .map(|s| StoppingCondition { max_runtime_in_seconds: u32::try_from(s.max_runtime_in_seconds().unwrap_or_default()).unwrap_or_default() }),
+        stopping_condition: d.stopping_condition().map(|s| StoppingCondition {
+            max_runtime_in_seconds: u32::try_from(s.max_runtime_in_seconds().unwrap_or_default()).unwrap_or_default(),
+        }),
         app_specification: app_specification_back(d.app_specification()),
         environment: d.environment().map(|e| e.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<BTreeMap<_, _>>()).unwrap_or_default(),
         network_config: d.network_config().map(network_config_back),
@@ -165,9 +165,7 @@ fn resources(r: &ProcessingResources) -> Result<sdk::ProcessingResources, Execut
 }
 
 fn stopping_condition(s: &StoppingCondition) -> Result<sdk::ProcessingStoppingCondition, ExecutorError> {
-    Ok(sdk::ProcessingStoppingCondition::builder()
-        .max_runtime_in_seconds(int("MaxRuntimeInSeconds", s.max_runtime_in_seconds)?)
-        .build())
+    Ok(sdk::ProcessingStoppingCondition::builder().max_runtime_in_seconds(int("MaxRuntimeInSeconds", s.max_runtime_in_seconds)?).build())
 }
 
 fn app_specification(a: &AppSpecification) -> sdk::AppSpecification {

@@ -87,10 +87,10 @@ impl AwsExecutor {
     /// The account the credentials belong to (STS `GetCallerIdentity`).
     pub async fn account_id(&self) -> Result<String, ExecutorError> {
         let identity = self.sts.get_caller_identity().send().await.map_err(|e| ExecutorError::aws("GetCallerIdentity", e))?;
-        identity.account().map(str::to_string).ok_or_else(|| ExecutorError::Aws {
-            operation: "GetCallerIdentity",
-            message: "the answer names no account".into(),
-        })
+        identity
+            .account()
+            .map(str::to_string)
+            .ok_or_else(|| ExecutorError::Aws { operation: "GetCallerIdentity", message: "the answer names no account".into() })
     }
 
     /// The SageMaker SDK's default bucket, `sagemaker-<region>-<account>`.

@@ -82,13 +82,8 @@ impl LogTail {
     /// Adds streams that appeared since the last poll.
     async fn discover(&mut self) -> Result<(), ExecutorError> {
         let prefix = format!("{}/", self.job);
-        let mut pages = self
-            .client
-            .describe_log_streams()
-            .log_group_name(LOG_GROUP)
-            .log_stream_name_prefix(&prefix)
-            .into_paginator()
-            .send();
+        let mut pages =
+            self.client.describe_log_streams().log_group_name(LOG_GROUP).log_stream_name_prefix(&prefix).into_paginator().send();
         while let Some(page) = pages.next().await {
             let page = match page {
                 Ok(p) => p,

@@ -101,11 +101,7 @@ impl AwsExecutor {
             if calls >= self.poll.max_calls {
                 return Err(ExecutorError::WaitBudget { name: name.to_string(), calls });
             }
-            interval = if changed || lines > 0 {
-                self.poll.initial_interval
-            } else {
-                interval.mul_f64(1.5).min(self.poll.max_interval)
-            };
+            interval = if changed || lines > 0 { self.poll.initial_interval } else { interval.mul_f64(1.5).min(self.poll.max_interval) };
             tokio::time::sleep(interval).await;
         }
     }

@@ -107,10 +107,7 @@ impl AwsExecutor {
         }
         let uploads = self.upload_artifacts(job).await?;
         if !job.artifacts.is_empty() {
-            observer.note(
-                job.name(),
-                &format!("uploaded {} artifact(s), {} already in S3 unchanged", uploads.uploaded, uploads.unchanged),
-            );
+            observer.note(job.name(), &format!("uploaded {} artifact(s), {} already in S3 unchanged", uploads.uploaded, uploads.unchanged));
         }
         match self.create_once(job).await? {
             Created::New => Ok(Submission::Created { uploads }),

@@ -43,10 +43,7 @@ pub(crate) fn processing_job_config(request: &CreateProcessingJobRequest, arn: &
         })
     });
     let cluster = &request.processing_resources.cluster_config;
-    let max_runtime = request
-        .stopping_condition
-        .as_ref()
-        .map_or(DEFAULT_MAX_RUNTIME.as_secs(), |s| u64::from(s.max_runtime_in_seconds));
+    let max_runtime = request.stopping_condition.as_ref().map_or(DEFAULT_MAX_RUNTIME.as_secs(), |s| u64::from(s.max_runtime_in_seconds));
     let mut config = json!({
         "ProcessingJobArn": arn,
         "ProcessingJobName": request.processing_job_name,

@@ -31,7 +31,9 @@ impl Engine {
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// Its command is not installed.
-    #[error("`--engine {engine}` needs {engine}, which is not installed (not found on PATH); use --engine host to run the entrypoint with this machine's programs")]
+    #[error(
+        "`--engine {engine}` needs {engine}, which is not installed (not found on PATH); use --engine host to run the entrypoint with this machine's programs"
+    )]
     NotInstalled {
         /// `docker` or `podman`.
         engine: &'static str,

@@ -58,10 +58,7 @@ impl JobDir {
                 (root, None)
             }
             None => {
-                let temp = tempfile::Builder::new()
-                    .prefix("pjob-local-")
-                    .tempdir()
-                    .map_err(|e| LocalError::io(std::env::temp_dir(), e))?;
+                let temp = tempfile::Builder::new().prefix("pjob-local-").tempdir().map_err(|e| LocalError::io(std::env::temp_dir(), e))?;
                 (temp.path().to_path_buf(), Some(temp))
             }
         };

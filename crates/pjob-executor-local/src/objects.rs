@@ -149,9 +149,9 @@ impl<'a> ObjectStore<'a> {
 fn write_bytes(bytes: &[u8], dest: &Path, gunzip: bool) -> Result<(), LocalError> {
     let data = if gunzip {
         let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out).map_err(|e| {
-            LocalError::io(dest, std::io::Error::new(e.kind(), format!("the object is not valid gzip data: {e}")))
-        })?;
+        flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| LocalError::io(dest, std::io::Error::new(e.kind(), format!("the object is not valid gzip data: {e}"))))?;
         out
     } else {
         bytes.to_vec()

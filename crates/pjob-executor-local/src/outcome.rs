@@ -228,7 +228,10 @@ pub(crate) async fn run_job(
         (JobStatus::Stopped, Some("Stopped: interrupted (Ctrl-C) before the job ended".to_string()))
     } else if timed_out {
         let secs = max_runtime.as_secs();
-        (JobStatus::Stopped, Some(format!("MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds ({secs} s) and was stopped")))
+        (
+            JobStatus::Stopped,
+            Some(format!("MaxRuntimeExceeded: the job ran longer than its MaxRuntimeInSeconds ({secs} s) and was stopped")),
+        )
     } else if let Some(failed) = ending.hosts.iter().find(|h| h.failed() && !h.stopped) {
         (JobStatus::Failed, Some(algorithm_error(failed)))
     } else {

@@ -84,9 +84,7 @@ impl Launcher {
                 Some(program) => self.container_command(program, host),
             };
             command.stdin(Stdio::null()).process_group(0).kill_on_drop(true);
-            match rustix::pipe::pipe_with(PipeFlags::CLOEXEC)
-                .map_err(std::io::Error::from)
-                .and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
+            match rustix::pipe::pipe_with(PipeFlags::CLOEXEC).map_err(std::io::Error::from).and_then(|(r, w)| Ok((r, w.try_clone()?, w))) {
                 Ok((read, write_err, write_out)) => {
                     command.stdout(Stdio::from(write_out)).stderr(Stdio::from(write_err));
                     *output.lock().unwrap_or_else(|e| e.into_inner()) = Some(read);
@@ -286,9 +284,25 @@ mod tests {
         assert_eq!(
             args(&command),
             [
-                "docker", "run", "--rm", "--name", "pjob-churn-abc-algo-1", "--hostname", "algo-1",
-                "-v", "/j/algo-1/processing:/opt/ml/processing", "-v", "/j/algo-1/config:/opt/ml/config",
-                "-e", "MODE", "--entrypoint", "python3", "img:1", "/opt/ml/processing/input/code/x.py", "--split", "0.2",
+                "docker",
+                "run",
+                "--rm",
+                "--name",
+                "pjob-churn-abc-algo-1",
+                "--hostname",
+                "algo-1",
+                "-v",
+                "/j/algo-1/processing:/opt/ml/processing",
+                "-v",
+                "/j/algo-1/config:/opt/ml/config",
+                "-e",
+                "MODE",
+                "--entrypoint",
+                "python3",
+                "img:1",
+                "/opt/ml/processing/input/code/x.py",
+                "--split",
+                "0.2",
             ]
         );
         // The value is in the engine's environment, not its command line.

@@ -234,7 +234,9 @@ pub(crate) fn spawn(
 ) -> Result<tokio::process::Child, SpawnError> {
     let first = *mode.lock().unwrap_or_else(|e| e.into_inner());
     match spawn_once(make(), sandbox, first) {
-        Err(Failure { step: STEP_UNSHARE, error }) if first == Mode::MountOnly && error.raw_os_error() == Some(Errno::PERM.raw_os_error()) => {
+        Err(Failure { step: STEP_UNSHARE, error })
+            if first == Mode::MountOnly && error.raw_os_error() == Some(Errno::PERM.raw_os_error()) =>
+        {
             // Root without CAP_SYS_ADMIN (a container): a user namespace gives it.
             match spawn_once(make(), sandbox, Mode::UserAndMount) {
                 Ok(child) => {
@@ -280,8 +282,8 @@ impl Failure {
 }
 
 fn spawn_once(mut command: tokio::process::Command, sandbox: &Arc<Sandbox>, mode: Mode) -> Result<tokio::process::Child, Failure> {
-    let (progress_read, progress_write) = rustix::pipe::pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK)
-        .map_err(|e| Failure { step: 0, error: e.into() })?;
+    let (progress_read, progress_write) =
+        rustix::pipe::pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK).map_err(|e| Failure { step: 0, error: e.into() })?;
     let maps = Maps::current();
     let inner = Arc::clone(sandbox);
     // SAFETY: the closure runs in the forked child before exec; it only

@@ -57,10 +57,7 @@ pub(crate) fn preflight(inputs: &[ProcessingInput]) -> Result<(), LocalError> {
         if valid.is_none() {
             return Err(LocalError::Unsupported {
                 what: what(),
-                reason: format!(
-                    "its destination {:?} is not a folder under /opt/ml/processing",
-                    s3.local_path.as_deref().unwrap_or("")
-                ),
+                reason: format!("its destination {:?} is not a folder under /opt/ml/processing", s3.local_path.as_deref().unwrap_or("")),
             });
         }
     }
@@ -142,13 +139,15 @@ async fn objects_of<'a>(s3: &S3Input, store: &ObjectStore<'a>, scratch: &Path) -
     if s3.s3_data_type == "ManifestFile" {
         let manifest = store.object(&s3.s3_uri)?;
         let bytes = store.bytes(&manifest, scratch).await.map_err(|e| not_found_is_job_error(e, &s3.s3_uri))?;
-        let (prefix, keys) = parse_manifest(&bytes).map_err(|problem| {
-            StageError::Job(format!("ClientError: the manifest file {} is not valid: {problem}", s3.s3_uri))
-        })?;
+        let (prefix, keys) = parse_manifest(&bytes)
+            .map_err(|problem| StageError::Job(format!("ClientError: the manifest file {} is not valid: {problem}", s3.s3_uri)))?;
         let mut out = Vec::new();
         for key in keys {
             let rel = safe_relative(&key).ok_or_else(|| {
-                StageError::Job(format!("ClientError: the manifest file {} lists `{key}`, which would land outside the input folder", s3.s3_uri))
+                StageError::Job(format!(
+                    "ClientError: the manifest file {} lists `{key}`, which would land outside the input folder",
+                    s3.s3_uri
+                ))
             })?;
             out.push((store.object(&format!("{prefix}{key}"))?, rel));
         }

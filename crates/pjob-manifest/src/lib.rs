@@ -6,9 +6,9 @@
 //! problem found, each a located [`Diagnostic`].
 
 pub mod model;
-pub mod schema;
 mod repair;
 mod rules;
+pub mod schema;
 mod schema_check;
 mod suggest;
 
@@ -52,9 +52,8 @@ pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> R
     let json = doc.root.to_json();
     let mut problems = schema_check::check(file, &doc.root, &json);
     if problems.is_empty() {
-        let manifest = Manifest::from_json(json).map_err(|e| {
-            vec![Diagnostic::new(file, doc.root.span, "pjob::invalid", format!("invalid manifest: {e}"))]
-        })?;
+        let manifest = Manifest::from_json(json)
+            .map_err(|e| vec![Diagnostic::new(file, doc.root.span, "pjob::invalid", format!("invalid manifest: {e}"))])?;
         let problems = rules::check(file, &doc.root, &manifest, ctx);
         return if problems.is_empty() { Ok(manifest) } else { Err(problems) };
     }

@@ -61,11 +61,9 @@ impl Checker<'_> {
     }
 
     fn common(&mut self, common: &CommonSpec) {
-        for (field, key) in [
-            ("volume_kms_key", &common.volume_kms_key),
-            ("output_kms_key", &common.output_kms_key),
-            ("kms_key", &common.kms_key),
-        ] {
+        for (field, key) in
+            [("volume_kms_key", &common.volume_kms_key), ("output_kms_key", &common.output_kms_key), ("kms_key", &common.kms_key)]
+        {
             if let Some(key) = key {
                 self.kms_key(&format!("/spec/{field}"), key);
             }
@@ -89,9 +87,19 @@ impl Checker<'_> {
         for (name, value) in &common.env {
             let pointer = format!("/spec/env/{}", name.replace('~', "~0").replace('/', "~1"));
             if !is_env_name(name) {
-                self.err(&pointer, "pjob::bad-format", format!("`{name}` is not a valid environment variable name"), "use letters, digits and `_`, not starting with a digit");
+                self.err(
+                    &pointer,
+                    "pjob::bad-format",
+                    format!("`{name}` is not a valid environment variable name"),
+                    "use letters, digits and `_`, not starting with a digit",
+                );
             } else if value.len() > 256 {
-                self.err(&pointer, "pjob::too-long", format!("the value of `{name}` is longer than 256 characters"), "SageMaker takes at most 256 characters per value");
+                self.err(
+                    &pointer,
+                    "pjob::too-long",
+                    format!("the value of `{name}` is longer than 256 characters"),
+                    "SageMaker takes at most 256 characters per value",
+                );
             }
         }
         if common.arguments.len() > 256 {
@@ -99,18 +107,25 @@ impl Checker<'_> {
         }
         for (i, a) in common.arguments.iter().enumerate() {
             if a.len() > 256 {
-                self.err(&format!("/spec/arguments/{i}"), "pjob::too-long", "an argument is longer than 256 characters".into(), "SageMaker takes at most 256 characters per argument");
+                self.err(
+                    &format!("/spec/arguments/{i}"),
+                    "pjob::too-long",
+                    "an argument is longer than 256 characters".into(),
+                    "SageMaker takes at most 256 characters per argument",
+                );
             }
         }
         if let Some(exp) = &common.experiment_config {
-            for (field, value) in [
-                ("experiment_name", &exp.experiment_name),
-                ("trial_name", &exp.trial_name),
-                ("run_name", &exp.run_name),
-            ] {
+            for (field, value) in [("experiment_name", &exp.experiment_name), ("trial_name", &exp.trial_name), ("run_name", &exp.run_name)]
+            {
                 if let Some(v) = value {
                     if !is_resource_name(v, 120) {
-                        self.err(&format!("/spec/experiment_config/{field}"), "pjob::bad-format", format!("`{v}` is not a valid {field}"), "use letters, digits and hyphens, at most 120 characters");
+                        self.err(
+                            &format!("/spec/experiment_config/{field}"),
+                            "pjob::bad-format",
+                            format!("`{v}` is not a valid {field}"),
+                            "use letters, digits and hyphens, at most 120 characters",
+                        );
                     }
                 }
             }
@@ -123,7 +138,12 @@ impl Checker<'_> {
             if k.starts_with("aws:") {
                 self.err(&pointer, "pjob::refused", format!("tag key `{k}` uses the reserved prefix `aws:`"), "choose another key");
             } else if k.is_empty() || k.len() > 128 || v.len() > 256 {
-                self.err(&pointer, "pjob::too-long", format!("tag `{k}` is too long"), "tag keys take 1 to 128 characters, values at most 256");
+                self.err(
+                    &pointer,
+                    "pjob::too-long",
+                    format!("tag `{k}` is too long"),
+                    "tag keys take 1 to 128 characters, values at most 256",
+                );
             }
         }
     }
@@ -150,44 +170,94 @@ impl Checker<'_> {
             let name = input.name.clone().unwrap_or_else(|| format!("input-{}", i + 1));
             if let Some(first) = names.insert(name.clone(), i) {
                 let line = self.line_of(&format!("/spec/inputs/{first}/name"));
-                self.err(&at("name"), "pjob::duplicate", format!("input name `{name}` is already used on line {line}"), "give every input its own name");
+                self.err(
+                    &at("name"),
+                    "pjob::duplicate",
+                    format!("input name `{name}` is already used on line {line}"),
+                    "give every input its own name",
+                );
             } else if reserved.contains(&name.as_str()) {
-                self.err(&at("name"), "pjob::duplicate", format!("input name `{name}` is taken by the {} itself", spec.kind()), format!("rename the input; {} uses: {}", spec.kind(), reserved.join(", ")));
+                self.err(
+                    &at("name"),
+                    "pjob::duplicate",
+                    format!("input name `{name}` is taken by the {} itself", spec.kind()),
+                    format!("rename the input; {} uses: {}", spec.kind(), reserved.join(", ")),
+                );
             }
             match (&input.dataset_definition, &input.source) {
-                (Some(_), Some(_)) => self.err(&at("dataset_definition"), "pjob::refused", "an input takes `source` or `dataset_definition`, not both".into(), "remove one of them"),
-                (None, None) => self.err(&format!("/spec/inputs/{i}"), "pjob::missing-field", format!("input `{name}` has no `source`"), "add `source` (an s3:// URI or a local path), or a `dataset_definition`"),
+                (Some(_), Some(_)) => self.err(
+                    &at("dataset_definition"),
+                    "pjob::refused",
+                    "an input takes `source` or `dataset_definition`, not both".into(),
+                    "remove one of them",
+                ),
+                (None, None) => self.err(
+                    &format!("/spec/inputs/{i}"),
+                    "pjob::missing-field",
+                    format!("input `{name}` has no `source`"),
+                    "add `source` (an s3:// URI or a local path), or a `dataset_definition`",
+                ),
                 (None, Some(source)) => {
                     self.local_or_s3(&at("source"), source, FileKind::Any);
                     match &input.destination {
-                        None => self.err(&format!("/spec/inputs/{i}"), "pjob::missing-field", format!("input `{name}` has no `destination`"), "add `destination: /opt/ml/processing/input/<name>`"),
+                        None => self.err(
+                            &format!("/spec/inputs/{i}"),
+                            "pjob::missing-field",
+                            format!("input `{name}` has no `destination`"),
+                            "add `destination: /opt/ml/processing/input/<name>`",
+                        ),
                         Some(dest) => {
                             self.processing_path(&at("destination"), dest);
                             let key = dest.trim_end_matches('/').to_string();
                             if let Some(first) = destinations.insert(key, i) {
                                 let line = self.line_of(&format!("/spec/inputs/{first}/destination"));
-                                self.err(&at("destination"), "pjob::duplicate", format!("input destination `{dest}` is already used on line {line}"), "give every input its own folder");
+                                self.err(
+                                    &at("destination"),
+                                    "pjob::duplicate",
+                                    format!("input destination `{dest}` is already used on line {line}"),
+                                    "give every input its own folder",
+                                );
                             }
                         }
                     }
                 }
                 (Some(dd), None) => {
                     if input.destination.is_some() {
-                        self.err(&at("destination"), "pjob::refused", "a `dataset_definition` input sets its path with `dataset_definition.local_path`, not `destination`".into(), "move the path to `dataset_definition.local_path`");
+                        self.err(
+                            &at("destination"),
+                            "pjob::refused",
+                            "a `dataset_definition` input sets its path with `dataset_definition.local_path`, not `destination`".into(),
+                            "move the path to `dataset_definition.local_path`",
+                        );
                     }
                     self.dataset_definition(&at("dataset_definition"), dd);
                 }
             }
             if input.s3_compression_type == S3CompressionType::Gzip && input.s3_input_mode != S3InputMode::Pipe {
-                self.err(&at("s3_compression_type"), "pjob::refused", "data can only be gzipped when the input mode is Pipe".into(), "set `s3_input_mode: Pipe`, or `s3_compression_type: None`");
+                self.err(
+                    &at("s3_compression_type"),
+                    "pjob::refused",
+                    "data can only be gzipped when the input mode is Pipe".into(),
+                    "set `s3_input_mode: Pipe`, or `s3_compression_type: None`",
+                );
             }
         }
     }
 
     fn dataset_definition(&mut self, pointer: &str, dd: &DatasetDefinition) {
         match (&dd.athena_dataset_definition, &dd.redshift_dataset_definition) {
-            (Some(_), Some(_)) => self.err(pointer, "pjob::refused", "a dataset definition takes one of `athena_dataset_definition` and `redshift_dataset_definition`".into(), "keep one"),
-            (None, None) => self.err(pointer, "pjob::missing-field", "a dataset definition needs `athena_dataset_definition` or `redshift_dataset_definition`".into(), "add one of them"),
+            (Some(_), Some(_)) => self.err(
+                pointer,
+                "pjob::refused",
+                "a dataset definition takes one of `athena_dataset_definition` and `redshift_dataset_definition`".into(),
+                "keep one",
+            ),
+            (None, None) => self.err(
+                pointer,
+                "pjob::missing-field",
+                "a dataset definition needs `athena_dataset_definition` or `redshift_dataset_definition`".into(),
+                "add one of them",
+            ),
             (Some(a), None) => {
                 self.s3_uri(&format!("{pointer}/athena_dataset_definition/output_s3_uri"), &a.output_s3_uri);
                 if let Some(k) = &a.kms_key_id {
@@ -197,7 +267,12 @@ impl Checker<'_> {
             (None, Some(r)) => {
                 self.s3_uri(&format!("{pointer}/redshift_dataset_definition/output_s3_uri"), &r.output_s3_uri);
                 if !is_role_arn(&r.cluster_role_arn) {
-                    self.err(&format!("{pointer}/redshift_dataset_definition/cluster_role_arn"), "pjob::bad-format", format!("`{}` is not an IAM role ARN", r.cluster_role_arn), "write arn:aws:iam::123456789012:role/NAME");
+                    self.err(
+                        &format!("{pointer}/redshift_dataset_definition/cluster_role_arn"),
+                        "pjob::bad-format",
+                        format!("`{}` is not an IAM role ARN", r.cluster_role_arn),
+                        "write arn:aws:iam::123456789012:role/NAME",
+                    );
                 }
                 if let Some(k) = &r.kms_key_id {
                     self.kms_key(&format!("{pointer}/redshift_dataset_definition/kms_key_id"), k);
@@ -206,7 +281,12 @@ impl Checker<'_> {
         }
         match &dd.local_path {
             Some(p) => self.processing_path(&format!("{pointer}/local_path"), p),
-            None => self.err(pointer, "pjob::missing-field", "a dataset definition needs `local_path`".into(), "add `local_path: /opt/ml/processing/input/<name>`"),
+            None => self.err(
+                pointer,
+                "pjob::missing-field",
+                "a dataset definition needs `local_path`".into(),
+                "add `local_path: /opt/ml/processing/input/<name>`",
+            ),
         }
     }
 
@@ -217,15 +297,30 @@ impl Checker<'_> {
             let name = output.name.clone().unwrap_or_else(|| format!("output-{}", i + 1));
             if let Some(first) = names.insert(name.clone(), i) {
                 let line = self.line_of(&format!("/spec/outputs/{first}/name"));
-                self.err(&at("name"), "pjob::duplicate", format!("output name `{name}` is already used on line {line}"), "give every output its own name");
+                self.err(
+                    &at("name"),
+                    "pjob::duplicate",
+                    format!("output name `{name}` is already used on line {line}"),
+                    "give every output its own name",
+                );
             }
             match &output.source {
                 Some(source) => self.processing_path(&at("source"), source),
-                None if output.feature_store_output.is_none() => self.err(&format!("/spec/outputs/{i}"), "pjob::missing-field", format!("output `{name}` has no `source`"), "add `source: /opt/ml/processing/output/<name>`"),
+                None if output.feature_store_output.is_none() => self.err(
+                    &format!("/spec/outputs/{i}"),
+                    "pjob::missing-field",
+                    format!("output `{name}` has no `source`"),
+                    "add `source: /opt/ml/processing/output/<name>`",
+                ),
                 None => {}
             }
             match (&output.destination, &output.feature_store_output) {
-                (Some(_), Some(_)) => self.err(&at("destination"), "pjob::refused", "an output goes to S3 (`destination`) or a feature group (`feature_store_output`), not both".into(), "remove one of them"),
+                (Some(_), Some(_)) => self.err(
+                    &at("destination"),
+                    "pjob::refused",
+                    "an output goes to S3 (`destination`) or a feature group (`feature_store_output`), not both".into(),
+                    "remove one of them",
+                ),
                 (Some(dest), None) => self.destination(&at("destination"), dest),
                 _ => {}
             }
@@ -237,25 +332,45 @@ impl Checker<'_> {
         if dest.starts_with("s3://") {
             self.s3_uri(pointer, dest);
         } else if self.ctx.target == Target::Aws {
-            self.err(pointer, "pjob::bad-uri", format!("`{dest}` is not an s3:// URI"), "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)");
+            self.err(
+                pointer,
+                "pjob::bad-uri",
+                format!("`{dest}` is not an s3:// URI"),
+                "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)",
+            );
         }
     }
 
     fn processing_path(&mut self, pointer: &str, path: &str) {
         if !path.starts_with(PROCESSING_ROOT) || path.split('/').any(|p| p == "..") {
-            self.err(pointer, "pjob::bad-path", format!("`{path}` is not under {PROCESSING_ROOT}"), format!("SageMaker mounts inputs and outputs under {PROCESSING_ROOT}, e.g. {PROCESSING_ROOT}input/data"));
+            self.err(
+                pointer,
+                "pjob::bad-path",
+                format!("`{path}` is not under {PROCESSING_ROOT}"),
+                format!("SageMaker mounts inputs and outputs under {PROCESSING_ROOT}, e.g. {PROCESSING_ROOT}input/data"),
+            );
         }
     }
 
     fn s3_uri(&mut self, pointer: &str, uri: &str) {
         if let Some(problem) = s3_uri_problem(uri) {
-            self.err(pointer, "pjob::bad-uri", format!("`{uri}` is not a valid S3 URI: {problem}"), "write s3://bucket/key, with a bucket name of 3-63 lowercase letters, digits, dots and hyphens");
+            self.err(
+                pointer,
+                "pjob::bad-uri",
+                format!("`{uri}` is not a valid S3 URI: {problem}"),
+                "write s3://bucket/key, with a bucket name of 3-63 lowercase letters, digits, dots and hyphens",
+            );
         }
     }
 
     fn kms_key(&mut self, pointer: &str, key: &str) {
         if !is_kms_key(key) {
-            self.err(pointer, "pjob::bad-format", format!("`{key}` is not a KMS key"), "write a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), an alias ARN, `alias/NAME`, or a key ID");
+            self.err(
+                pointer,
+                "pjob::bad-format",
+                format!("`{key}` is not a KMS key"),
+                "write a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), an alias ARN, `alias/NAME`, or a key ID",
+            );
         }
     }
 
@@ -266,7 +381,12 @@ impl Checker<'_> {
             return;
         }
         if value.contains("://") && !value.starts_with("file://") {
-            self.err(pointer, "pjob::bad-uri", format!("`{value}` is neither an s3:// URI nor a local path"), "use s3://bucket/key or a path relative to the manifest");
+            self.err(
+                pointer,
+                "pjob::bad-uri",
+                format!("`{value}` is neither an s3:// URI nor a local path"),
+                "use s3://bucket/key or a path relative to the manifest",
+            );
             return;
         }
         let rel = value.strip_prefix("file://").unwrap_or(value);
@@ -292,7 +412,12 @@ impl Checker<'_> {
             } else {
                 format!("local {what} `{shown}` does not exist (looked for {looked})")
             };
-            self.err(pointer, "pjob::missing-file", message, "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI");
+            self.err(
+                pointer,
+                "pjob::missing-file",
+                message,
+                "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI",
+            );
         }
     }
 
@@ -347,22 +472,47 @@ impl Checker<'_> {
         self.s3_uri("/spec/data_config/s3_output_path", &s.data_config.s3_output_path);
         let bias = s.analyses.iter().any(|a| matches!(a, Analysis::PreTrainingBias | Analysis::PostTrainingBias));
         if bias && s.bias_config.is_none() {
-            self.err("/spec/analyses", "pjob::missing-field", "bias analyses need `bias_config`".into(), "add `bias_config` with `label_values_or_threshold` and `facet_name`");
+            self.err(
+                "/spec/analyses",
+                "pjob::missing-field",
+                "bias analyses need `bias_config`".into(),
+                "add `bias_config` with `label_values_or_threshold` and `facet_name`",
+            );
         }
         let has_predictions = s.data_config.predicted_label.is_some() || s.data_config.predicted_label_dataset_uri.is_some();
         if s.analyses.contains(&Analysis::PostTrainingBias) && s.model_config.is_none() && !has_predictions {
-            self.err("/spec/analyses", "pjob::refused", "post-training bias needs a model: add `model_config`".into(), "add `model_config` (model_name, instance_type, instance_count, ...), or `data_config.predicted_label`");
+            self.err(
+                "/spec/analyses",
+                "pjob::refused",
+                "post-training bias needs a model: add `model_config`".into(),
+                "add `model_config` (model_name, instance_type, instance_count, ...), or `data_config.predicted_label`",
+            );
         }
         if s.analyses.contains(&Analysis::Explainability) {
             if s.shap_config.is_none() {
-                self.err("/spec/analyses", "pjob::refused", "explainability needs `shap_config`".into(), "add `shap_config` (baseline, num_samples, agg_method, ...)");
+                self.err(
+                    "/spec/analyses",
+                    "pjob::refused",
+                    "explainability needs `shap_config`".into(),
+                    "add `shap_config` (baseline, num_samples, agg_method, ...)",
+                );
             }
             if s.model_config.is_none() {
-                self.err("/spec/analyses", "pjob::refused", "explainability needs a model: add `model_config`".into(), "add `model_config` (model_name, instance_type, instance_count, ...)");
+                self.err(
+                    "/spec/analyses",
+                    "pjob::refused",
+                    "explainability needs a model: add `model_config`".into(),
+                    "add `model_config` (model_name, instance_type, instance_count, ...)",
+                );
             }
         }
         if s.data_config.s3_compression_type == S3CompressionType::Gzip {
-            self.err("/spec/data_config/s3_compression_type", "pjob::refused", "Clarify reads its dataset in File mode, so it cannot be gzipped".into(), "decompress the dataset, and set `s3_compression_type: None`");
+            self.err(
+                "/spec/data_config/s3_compression_type",
+                "pjob::refused",
+                "Clarify reads its dataset in File mode, so it cannot be gzipped".into(),
+                "decompress the dataset, and set `s3_compression_type: None`",
+            );
         }
     }
 }

@@ -10,8 +10,8 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Value, json};
 
 use crate::model::{
-    ClarifyProcessorSpec, FrameworkProcessorSpec, Kind, Metadata, ProcessorSpec, PySparkProcessorSpec,
-    ScriptProcessorSpec, SparkJarProcessorSpec, API_VERSION,
+    API_VERSION, ClarifyProcessorSpec, FrameworkProcessorSpec, Kind, Metadata, ProcessorSpec, PySparkProcessorSpec, ScriptProcessorSpec,
+    SparkJarProcessorSpec,
 };
 
 /// The schema's `$id`.
@@ -50,8 +50,7 @@ fn build() -> Value {
         (Kind::SparkJarProcessor, generator.subschema_for::<SparkJarProcessorSpec>()),
         (Kind::ClarifyProcessor, generator.subschema_for::<ClarifyProcessorSpec>()),
     ];
-    let definitions: serde_json::Map<String, Value> =
-        generator.take_definitions(true).into_iter().collect();
+    let definitions: serde_json::Map<String, Value> = generator.take_definitions(true).into_iter().collect();
 
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
     let branches: Vec<Value> = specs

@@ -13,10 +13,7 @@ use crate::schema::{schema, spec_definition};
 use crate::suggest::closest;
 
 pub(crate) static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
-    jsonschema::options()
-        .with_draft(Draft::Draft7)
-        .build(schema())
-        .expect("the generated schema is a valid draft-07 schema")
+    jsonschema::options().with_draft(Draft::Draft7).build(schema()).expect("the generated schema is a valid draft-07 schema")
 });
 
 /// Every schema violation of `json` (the document `root` as JSON), located in `file`.
@@ -127,9 +124,8 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
             let name = property.as_str().unwrap_or_default();
             let place = if pointer.is_empty() { "the manifest".to_string() } else { field };
             let mut d = at("pjob::missing-field", format!("missing required field `{name}` in {place}"));
-            if let Some(desc) = subschema_of(error)
-                .and_then(|s| s.pointer(&format!("/properties/{name}/description")))
-                .and_then(Value::as_str)
+            if let Some(desc) =
+                subschema_of(error).and_then(|s| s.pointer(&format!("/properties/{name}/description"))).and_then(Value::as_str)
             {
                 d = d.with_help(format!("add `{name}`: {desc}"));
             } else {
@@ -173,14 +169,20 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
         ValidationErrorKind::MinLength { limit } => {
             vec![at("pjob::too-short", format!("{field} is shorter than {limit} characters")).with_help("give it a value")]
         }
-        ValidationErrorKind::MinItems { limit } => vec![
-            at("pjob::too-few", format!("{field} needs at least {limit} item(s)")).with_help("add an item or remove the field"),
-        ],
+        ValidationErrorKind::MinItems { limit } => {
+            vec![at("pjob::too-few", format!("{field} needs at least {limit} item(s)")).with_help("add an item or remove the field")]
+        }
         ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
-            vec![at("pjob::out-of-range", format!("{field} is {value}, below the minimum {limit}")).with_help(format!("use a value of at least {limit}"))]
+            vec![
+                at("pjob::out-of-range", format!("{field} is {value}, below the minimum {limit}"))
+                    .with_help(format!("use a value of at least {limit}")),
+            ]
         }
         ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
-            vec![at("pjob::out-of-range", format!("{field} is {value}, above the maximum {limit}")).with_help(format!("use a value of at most {limit}"))]
+            vec![
+                at("pjob::out-of-range", format!("{field} is {value}, above the maximum {limit}"))
+                    .with_help(format!("use a value of at most {limit}")),
+            ]
         }
         ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
             let desc = subschema_of(error).and_then(|s| s.get("description")).and_then(Value::as_str);
@@ -198,11 +200,8 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
 /// it, from their `<Kind>Spec` schema definitions.
 fn other_kinds_field(file: &SourceFile, root: &Node, span: pjob_source::Span, key: &str) -> Option<Diagnostic> {
     let kind = root.get("kind").and_then(Node::as_str).and_then(Kind::parse)?;
-    let takers: Vec<&str> = Kind::ALL
-        .into_iter()
-        .filter(|k| *k != kind && spec_fields(*k).is_some_and(|p| p.contains_key(key)))
-        .map(Kind::as_str)
-        .collect();
+    let takers: Vec<&str> =
+        Kind::ALL.into_iter().filter(|k| *k != kind && spec_fields(*k).is_some_and(|p| p.contains_key(key))).map(Kind::as_str).collect();
     if takers.is_empty() {
         return None;
     }
@@ -337,15 +336,9 @@ fn format_message(field: &str, value: &str, pattern: &str) -> (String, String) {
             "use letters, digits and hyphens only, starting and ending with a letter or digit".into(),
         )
     } else if pattern.contains(":iam::") {
-        (
-            format!("{field} is `{value}`, not an IAM role ARN"),
-            "write the role's ARN: arn:aws:iam::123456789012:role/NAME".into(),
-        )
+        (format!("{field} is `{value}`, not an IAM role ARN"), "write the role's ARN: arn:aws:iam::123456789012:role/NAME".into())
     } else if pattern.starts_with(r"^ml\.") {
-        (
-            format!("{field} is `{value}`, not a SageMaker instance type"),
-            "instance types look like ml.m5.xlarge".into(),
-        )
+        (format!("{field} is `{value}`, not a SageMaker instance type"), "instance types look like ml.m5.xlarge".into())
     } else if pattern.contains("codeartifact") {
         (
             format!("{field} is `{value}`, not a CodeArtifact repository ARN"),
@@ -417,7 +410,9 @@ mod tests {
         assert_eq!(d[0].message(), "`spec.instance_type` must be a string, found a list");
         assert_eq!(
             d[0].help(),
-            Some("write one string, without the brackets: ml.m5.large (or quote it, \"[ml.m5.large]\", if the brackets belong to the value)")
+            Some(
+                "write one string, without the brackets: ml.m5.large (or quote it, \"[ml.m5.large]\", if the brackets belong to the value)"
+            )
         );
     }
 
@@ -436,7 +431,9 @@ mod tests {
         assert_eq!(d.message(), "`spec.arguments[0]` must be a string, found a mapping");
         assert_eq!(
             d.help(),
-            Some("`--mode: fast` in a list is read as a mapping: quote it, - \"--mode: fast\", or split it into two items, - --mode and - fast")
+            Some(
+                "`--mode: fast` in a list is read as a mapping: quote it, - \"--mode: fast\", or split it into two items, - --mode and - fast"
+            )
         );
     }
 

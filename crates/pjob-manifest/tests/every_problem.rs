@@ -17,7 +17,8 @@ fn problems(text: &str) -> Vec<(usize, usize, String)> {
     }
 }
 
-const HEAD: &str = "apiVersion: pjob/v1\nkind: Processor\nmetadata:\n  name: job\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: img\n";
+const HEAD: &str =
+    "apiVersion: pjob/v1\nkind: Processor\nmetadata:\n  name: job\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: img\n";
 
 #[test]
 fn a_misspelt_required_field_is_one_problem() {
@@ -40,11 +41,7 @@ fn rules_still_run_beside_schema_problems() {
     );
     assert_eq!(
         problems(&text),
-        vec![
-            (8, 19, "pjob::wrong-type".to_string()),
-            (10, 18, "pjob::bad-uri".to_string()),
-            (13, 20, "pjob::bad-path".to_string()),
-        ]
+        vec![(8, 19, "pjob::wrong-type".to_string()), (10, 18, "pjob::bad-uri".to_string()), (13, 20, "pjob::bad-path".to_string()),]
     );
 }
 

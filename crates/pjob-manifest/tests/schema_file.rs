@@ -11,11 +11,7 @@ fn committed_schema_is_up_to_date() {
     let path = repo_root().join("schemas/pjob.schema.json");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     let generated = pjob_manifest::schema::schema_json();
-    assert!(
-        committed == generated,
-        "{} is stale: run `cargo run -p pjob-cli -- schema --write schemas/pjob.schema.json`",
-        path.display()
-    );
+    assert!(committed == generated, "{} is stale: run `cargo run -p pjob-cli -- schema --write schemas/pjob.schema.json`", path.display());
 }
 
 #[test]

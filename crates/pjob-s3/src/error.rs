@@ -55,11 +55,7 @@ impl S3Error {
     where
         E: std::error::Error + 'static,
     {
-        S3Error::Request {
-            operation,
-            uri: uri.to_string(),
-            message: aws_sdk_s3::error::DisplayErrorContext(error).to_string(),
-        }
+        S3Error::Request { operation, uri: uri.to_string(), message: aws_sdk_s3::error::DisplayErrorContext(error).to_string() }
     }
 
     /// An I/O error on a local path.

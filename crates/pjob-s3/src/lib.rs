@@ -54,9 +54,7 @@ impl S3Transfer {
     /// path-style addressing when the configuration names an endpoint URL
     /// (emulators such as moto or MinIO need it).
     pub fn from_sdk_config(config: &aws_config::SdkConfig) -> S3Transfer {
-        let s3_config = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(config.endpoint_url().is_some())
-            .build();
+        let s3_config = aws_sdk_s3::config::Builder::from(config).force_path_style(config.endpoint_url().is_some()).build();
         S3Transfer::new(aws_sdk_s3::Client::from_conf(s3_config))
     }
 

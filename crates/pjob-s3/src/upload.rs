@@ -93,13 +93,8 @@ impl S3Transfer {
             ObjectBody::Bytes(data) => ByteStream::from(data),
             ObjectBody::File(path) => ByteStream::from_path(&path).await.map_err(|e| S3Error::io(&path, std::io::Error::other(e)))?,
         };
-        let mut put = self
-            .client
-            .put_object()
-            .bucket(&target.bucket)
-            .key(&target.key)
-            .metadata(SHA256_METADATA_KEY, sha256_hex)
-            .body(stream);
+        let mut put =
+            self.client.put_object().bucket(&target.bucket).key(&target.key).metadata(SHA256_METADATA_KEY, sha256_hex).body(stream);
         if let Some(key) = kms_key {
             put = put.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(key);
         }
@@ -107,14 +102,17 @@ impl S3Transfer {
         Ok(())
     }
 
-    async fn put_multipart(&self, target: &S3Uri, body: ObjectBody, size: u64, sha256_hex: &str, kms_key: Option<&str>) -> Result<(), S3Error> {
+    async fn put_multipart(
+        &self,
+        target: &S3Uri,
+        body: ObjectBody,
+        size: u64,
+        sha256_hex: &str,
+        kms_key: Option<&str>,
+    ) -> Result<(), S3Error> {
         let uri = target.to_string();
-        let mut create = self
-            .client
-            .create_multipart_upload()
-            .bucket(&target.bucket)
-            .key(&target.key)
-            .metadata(SHA256_METADATA_KEY, sha256_hex);
+        let mut create =
+            self.client.create_multipart_upload().bucket(&target.bucket).key(&target.key).metadata(SHA256_METADATA_KEY, sha256_hex);
         if let Some(key) = kms_key {
             create = create.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(key);
         }
@@ -195,14 +193,7 @@ impl S3Transfer {
     /// Abandons a multipart upload (best effort: S3 lifecycle rules clean up
     /// what this cannot).
     async fn abort(&self, target: &S3Uri, upload_id: &str) {
-        let _ = self
-            .client
-            .abort_multipart_upload()
-            .bucket(&target.bucket)
-            .key(&target.key)
-            .upload_id(upload_id)
-            .send()
-            .await;
+        let _ = self.client.abort_multipart_upload().bucket(&target.bucket).key(&target.key).upload_id(upload_id).send().await;
     }
 }
 

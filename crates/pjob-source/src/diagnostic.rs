@@ -133,11 +133,7 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = LabeledSpan::new(
-            Some(self.label.clone().unwrap_or_else(|| "here".to_string())),
-            self.span.offset,
-            self.span.len,
-        );
+        let label = LabeledSpan::new(Some(self.label.clone().unwrap_or_else(|| "here".to_string())), self.span.offset, self.span.len);
         Some(Box::new(std::iter::once(label)))
     }
 }

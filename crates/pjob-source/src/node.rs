@@ -91,9 +91,7 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => {
-                J::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect())
-            }
+            Value::Map(entries) => J::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect()),
         }
     }
 
@@ -110,11 +108,9 @@ impl Node {
             },
             J::String(s) => Value::String(s.clone()),
             J::Array(items) => Value::Seq(items.iter().map(|v| Node::from_json(v, span)).collect()),
-            J::Object(map) => Value::Map(
-                map.iter()
-                    .map(|(k, v)| Entry { key: k.clone(), key_span: span, value: Node::from_json(v, span) })
-                    .collect(),
-            ),
+            J::Object(map) => {
+                Value::Map(map.iter().map(|(k, v)| Entry { key: k.clone(), key_span: span, value: Node::from_json(v, span) }).collect())
+            }
         };
         Node { value, span }
     }

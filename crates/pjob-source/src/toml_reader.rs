@@ -20,7 +20,8 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Node, Box<Diagnostic>> {
 /// The message and hint for a TOML syntax error; a duplicate key or table
 /// is named, with the line that first defined it.
 fn explain_syntax_error(text: &str, span: Span, message: &str) -> (String, String) {
-    let generic = || (format!("invalid TOML: {message}"), "check the quoting and brackets here; every string needs quotes in TOML".to_string());
+    let generic =
+        || (format!("invalid TOML: {message}"), "check the quoting and brackets here; every string needs quotes in TOML".to_string());
     if message != "duplicate key" {
         return generic();
     }
@@ -90,9 +91,7 @@ fn convert(file: &SourceFile, value: Spanned<DeValue<'_>>) -> Result<Node, Box<D
         DeValue::Float(f) => Value::Float(parse_float(f.as_str())),
         DeValue::Boolean(b) => Value::Bool(b),
         DeValue::Datetime(d) => Value::String(d.to_string()),
-        DeValue::Array(items) => {
-            Value::Seq(items.iter().cloned().map(|item| convert(file, item)).collect::<Result<_, _>>()?)
-        }
+        DeValue::Array(items) => Value::Seq(items.iter().cloned().map(|item| convert(file, item)).collect::<Result<_, _>>()?),
         DeValue::Table(t) => convert_table(file, t)?,
     };
     Ok(Node::new(value, span))
@@ -101,7 +100,13 @@ fn convert(file: &SourceFile, value: Spanned<DeValue<'_>>) -> Result<Node, Box<D
 fn parse_float(text: &str) -> f64 {
     let t = text.replace('_', "");
     match t.trim_start_matches(['+', '-']) {
-        "inf" => if t.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY },
+        "inf" => {
+            if t.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            }
+        }
         "nan" => f64::NAN,
         _ => t.parse().unwrap_or(f64::NAN),
     }
@@ -115,10 +120,7 @@ mod tests {
     fn tables_arrays_and_spans() {
         let text = "apiVersion = \"pjob/v1\"\n[spec]\ncount = 2\n[[spec.inputs]]\nname = \"a\"\n";
         let node = parse(&SourceFile::new("t.toml", text)).unwrap();
-        assert_eq!(
-            node.to_json(),
-            serde_json::json!({"apiVersion":"pjob/v1","spec":{"count":2,"inputs":[{"name":"a"}]}})
-        );
+        assert_eq!(node.to_json(), serde_json::json!({"apiVersion":"pjob/v1","spec":{"count":2,"inputs":[{"name":"a"}]}}));
         let spec = node.get("spec").unwrap();
         let e = spec.entry("count").unwrap();
         assert_eq!(&text[e.key_span.offset..e.key_span.end()], "count");

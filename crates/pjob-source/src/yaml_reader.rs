@@ -102,8 +102,7 @@ impl Reader<'_> {
         });
         let explained = explain_scan_error(text, offset, e.info(), open_flow);
         Box::new(
-            Diagnostic::new(self.file, Span::new(explained.offset, 1), "pjob::yaml-syntax", explained.message)
-                .with_help(explained.help),
+            Diagnostic::new(self.file, Span::new(explained.offset, 1), "pjob::yaml-syntax", explained.message).with_help(explained.help),
         )
     }
 
@@ -154,7 +153,11 @@ impl Reader<'_> {
                 };
                 self.expanded += count_nodes(target);
                 if self.expanded > MAX_EXPANDED_NODES {
-                    return Err(self.error(span, "aliases expand to too many values", "a manifest's aliases may expand to at most 100000 values"));
+                    return Err(self.error(
+                        span,
+                        "aliases expand to too many values",
+                        "a manifest's aliases may expand to at most 100000 values",
+                    ));
                 }
                 let mut node = target.clone();
                 node.span = span;
@@ -248,12 +251,19 @@ impl Reader<'_> {
                 (true, "str") => Some(Value::String(text.to_string())),
                 (true, "null") => Some(Value::Null),
                 (true, "bool") | (true, "int") | (true, "float") => resolve_plain(&text).filter(|v| {
-                    matches!((tag.suffix.as_str(), v), ("bool", Value::Bool(_)) | ("int", Value::Int(_)) | ("float", Value::Float(_) | Value::Int(_)))
+                    matches!(
+                        (tag.suffix.as_str(), v),
+                        ("bool", Value::Bool(_)) | ("int", Value::Int(_)) | ("float", Value::Float(_) | Value::Int(_))
+                    )
                 }),
                 _ => None,
             };
             return value.ok_or_else(|| {
-                self.error(span, format!("unsupported tag `{}{}` on `{text}`", tag.handle, tag.suffix), "remove the tag; pjob manifests take plain values")
+                self.error(
+                    span,
+                    format!("unsupported tag `{}{}` on `{text}`", tag.handle, tag.suffix),
+                    "remove the tag; pjob manifests take plain values",
+                )
             });
         }
         if style != ScalarStyle::Plain {
@@ -343,7 +353,9 @@ fn explain_scan_error(text: &str, offset: usize, info: &str, open_flow: Option<u
         return ExplainedError {
             offset,
             message: format!("invalid YAML: expected `,` or `{close}` here"),
-            help: format!("separate items with `,` and close the `{open}` with `{close}`; quote items holding `,` `[` `]` `{{` `}}` or `: `"),
+            help: format!(
+                "separate items with `,` and close the `{open}` with `{close}`; quote items holding `,` `[` `]` `{{` `}}` or `: `"
+            ),
         };
     }
     if info.contains("mapping values are not allowed") {
@@ -354,10 +366,8 @@ fn explain_scan_error(text: &str, offset: usize, info: &str, open_flow: Option<u
         if !key.is_empty() && !key.contains(": ") && !key.starts_with(['-', '#', '[', '{']) {
             // `key:` on a line indented deeper than the line above: YAML read
             // it as the continuation of the value above.
-            let previous = text[..line_start.saturating_sub(1)]
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+            let previous =
+                text[..line_start.saturating_sub(1)].lines().rev().find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
             if let Some(previous) = previous {
                 let previous_indent = previous.len() - previous.trim_start().len();
                 if indent > previous_indent && previous.trim_start().contains(": ") {
@@ -376,7 +386,12 @@ fn explain_scan_error(text: &str, offset: usize, info: &str, open_flow: Option<u
             return ExplainedError {
                 offset,
                 message: "invalid YAML: a second `: ` on this line".into(),
-                help: format!("a value holding `: ` must be quoted: {}: \"{}{}\"", &key[..colon], value, &text[offset..].lines().next().unwrap_or_default()),
+                help: format!(
+                    "a value holding `: ` must be quoted: {}: \"{}{}\"",
+                    &key[..colon],
+                    value,
+                    &text[offset..].lines().next().unwrap_or_default()
+                ),
             };
         }
     }
@@ -426,9 +441,7 @@ fn is_core_float(s: &str) -> bool {
     };
     let mantissa_ok = match mantissa.split_once('.') {
         Some((int, frac)) => {
-            int.bytes().all(|b| b.is_ascii_digit())
-                && frac.bytes().all(|b| b.is_ascii_digit())
-                && !(int.is_empty() && frac.is_empty())
+            int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()) && !(int.is_empty() && frac.is_empty())
         }
         None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
     };

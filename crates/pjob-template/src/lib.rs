@@ -58,9 +58,8 @@ impl Renderer {
         // Names are sources, so a value ending in `.json` or `.html` must not
         // switch on escaping: manifest values are plain text.
         env.set_auto_escape_callback(|_| AutoEscape::None);
-        let process_env: BTreeMap<String, String> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
+        let process_env: BTreeMap<String, String> =
+            std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
         let cli_vars = variables.iter().map(|(k, v)| (k.clone(), JinjaValue::from_serialize(v))).collect();
         Renderer {
             env,
@@ -119,9 +118,7 @@ impl Renderer {
                 Err(e) => errors.push(self.diagnose(file, ctx, node.span, s, &e)),
             },
             Value::Seq(items) => items.iter_mut().for_each(|n| self.render_node(file, ctx, n, errors)),
-            Value::Map(entries) => {
-                entries.iter_mut().for_each(|e: &mut Entry| self.render_node(file, ctx, &mut e.value, errors))
-            }
+            Value::Map(entries) => entries.iter_mut().for_each(|e: &mut Entry| self.render_node(file, ctx, &mut e.value, errors)),
             _ => {}
         }
     }
@@ -158,7 +155,10 @@ impl Renderer {
             && let Some(name) = self.undefined_name(ctx, source)
         {
             let help = match name.split('.').next() {
-                Some("env") => format!("set the environment variable {}, or write `{{{{ {name} | default(\"...\") }}}}`", name.trim_start_matches("env.")),
+                Some("env") => format!(
+                    "set the environment variable {}, or write `{{{{ {name} | default(\"...\") }}}}`",
+                    name.trim_start_matches("env.")
+                ),
                 Some("git") => "git.* is defined only when the manifest is inside a Git work tree".to_string(),
                 _ => format!("define `{name}` under `vars:`, in a --vars-file, or with --var {name}=VALUE"),
             };
@@ -167,9 +167,14 @@ impl Renderer {
             let block = (all.iter().find(|b| uses_path(&source[(*b).clone()], &name)))
                 .or_else(|| all.iter().find(|b| uses_word(&source[(*b).clone()], root)))
                 .cloned();
-            return Diagnostic::new(file, narrow(file, span, source, block), "pjob::undefined-variable", format!("undefined variable `{name}`"))
-                .with_help(help)
-                .with_label("used here");
+            return Diagnostic::new(
+                file,
+                narrow(file, span, source, block),
+                "pjob::undefined-variable",
+                format!("undefined variable `{name}`"),
+            )
+            .with_help(help)
+            .with_label("used here");
         }
         let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
         let block = self.failing_block(ctx, source);
@@ -259,8 +264,7 @@ impl Renderer {
         }
         let jinja_ctx = self.jinja_context(ctx, source);
         all.into_iter().find(|b| {
-            expression_of(&source[b.clone()])
-                .is_some_and(|e| self.env.compile_expression(e).and_then(|e| e.eval(&jinja_ctx)).is_err())
+            expression_of(&source[b.clone()]).is_some_and(|e| self.env.compile_expression(e).and_then(|e| e.eval(&jinja_ctx)).is_err())
         })
     }
 }

@@ -11,8 +11,8 @@
 
 use std::collections::BTreeMap;
 
-use minijinja::value::ValueKind;
 use minijinja::Value as JinjaValue;
+use minijinja::value::ValueKind;
 
 /// Names that are literals in MiniJinja's syntax, not variables.
 const LITERALS: [&str; 6] = ["true", "false", "none", "True", "False", "None"];
@@ -67,8 +67,7 @@ pub(crate) fn lookup(expr: &str, scope: &Scope) -> Option<JinjaValue> {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]

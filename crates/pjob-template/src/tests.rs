@@ -19,7 +19,8 @@ fn vars_fill_values_and_cli_wins() {
 
 #[test]
 fn lone_expression_keeps_type() {
-    let out = render_with("vars: {n: 3, l: [a, b]}\nspec:\n  count: \"{{ n }}\"\n  list: \"{{ l }}\"\n  text: \"n={{ n }}\"\n", &[]).unwrap();
+    let out =
+        render_with("vars: {n: 3, l: [a, b]}\nspec:\n  count: \"{{ n }}\"\n  list: \"{{ l }}\"\n  text: \"n={{ n }}\"\n", &[]).unwrap();
     assert_eq!(out["spec"]["count"], 3);
     assert_eq!(out["spec"]["list"], serde_json::json!(["a", "b"]));
     assert_eq!(out["spec"]["text"], "n=3");
@@ -35,16 +36,8 @@ fn cli_integers_are_typed_other_values_are_strings() {
 
 #[test]
 fn values_never_change_structure() {
-    let evil = [
-        "x\nrole: evil",
-        "a: b",
-        "{{ other }}",
-        "[1, 2]",
-        "{k: v}",
-        "key = \"toml\"\n[spec]",
-        "- item",
-        "'quoted' \"double\" # comment",
-    ];
+    let evil =
+        ["x\nrole: evil", "a: b", "{{ other }}", "[1, 2]", "{k: v}", "key = \"toml\"\n[spec]", "- item", "'quoted' \"double\" # comment"];
     for value in evil {
         let mut vars = Variables::new();
         vars.insert("v", serde_json::Value::String(value.into()));

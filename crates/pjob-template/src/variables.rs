@@ -44,8 +44,7 @@ impl Variables {
 
     /// Adds every top-level key of a YAML, TOML or JSON file (JSON reads as YAML).
     pub fn add_file(&mut self, path: &Path) -> Result<(), VariablesError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| VariablesError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| VariablesError::Read { path: path.display().to_string(), source })?;
         let format = if Format::from_path(path) == Format::Toml { Format::Toml } else { Format::Yaml };
         let file = SourceFile::with_format(path, text, format);
         let docs = pjob_source::parse(&file).map_err(VariablesError::Syntax)?;
@@ -63,8 +62,7 @@ impl Variables {
     /// (so `"{{ count }}"` can fill `instance_count`); anything else is a
     /// string.
     pub fn set(&mut self, assignment: &str) -> Result<(), VariablesError> {
-        let (name, value) =
-            assignment.split_once('=').ok_or_else(|| VariablesError::BadAssignment(assignment.to_string()))?;
+        let (name, value) = assignment.split_once('=').ok_or_else(|| VariablesError::BadAssignment(assignment.to_string()))?;
         if name.is_empty() {
             return Err(VariablesError::BadAssignment(assignment.to_string()));
         }

@@ -46,7 +46,13 @@ enum Outcome {
     Error(ExecutorError),
 }
 
-async fn apply_all(executor: AwsExecutor, compiled: Vec<CompiledJob>, bucket: &str, args: &ApplyArgs, output: Option<OutputFormat>) -> Exit {
+async fn apply_all(
+    executor: AwsExecutor,
+    compiled: Vec<CompiledJob>,
+    bucket: &str,
+    args: &ApplyArgs,
+    output: Option<OutputFormat>,
+) -> Exit {
     // Manifests that compile to the same job name are the same job.
     let mut unique: BTreeMap<String, CompiledJob> = BTreeMap::new();
     let mut order = Vec::new();
@@ -150,7 +156,9 @@ async fn interrupt(executor: &AwsExecutor, phases: &Mutex<BTreeMap<String, Phase
         if stop {
             match executor.stop(&name).await {
                 Ok(StopOutcome::Stopping) => progress.eprint(&format!("{name}: interrupted; stopping the job")),
-                Ok(StopOutcome::AlreadyEnded(status)) => progress.eprint(&format!("{name}: interrupted; the job had already ended ({status})")),
+                Ok(StopOutcome::AlreadyEnded(status)) => {
+                    progress.eprint(&format!("{name}: interrupted; the job had already ended ({status})"))
+                }
                 Err(ExecutorError::NotFound { .. }) => progress.eprint(&format!("{name}: interrupted before the job was created")),
                 Err(e) => progress.eprint(&format!("{name}: interrupted; could not stop the job: {e}")),
             }

@@ -95,12 +95,7 @@ pub fn load_offline(global: &GlobalArgs, paths: &[PathBuf], new: bool) -> Result
 /// Compiles jobs for the executor's account and region: the bucket is
 /// `--default-bucket`, or `sagemaker-<region>-<account>` (STS). Returns the
 /// jobs and the bucket.
-pub async fn compile_for(
-    global: &GlobalArgs,
-    executor: &AwsExecutor,
-    jobs: &[Job],
-    new: bool,
-) -> Result<(Vec<CompiledJob>, String), Exit> {
+pub async fn compile_for(global: &GlobalArgs, executor: &AwsExecutor, jobs: &[Job], new: bool) -> Result<(Vec<CompiledJob>, String), Exit> {
     let bucket = match &global.default_bucket {
         Some(b) => b.clone(),
         None => executor.default_bucket().await.map_err(|e| fail(None, &e))?,

@@ -136,7 +136,12 @@ fn prepare(global: &GlobalArgs, args: &ApplyArgs) -> Result<Vec<LocalJob>, Exit>
 
 /// Compiles a job; with the host engine, an image that needs a region that
 /// is not set is resolved for us-east-1 (the image is not run).
-fn compile(global: &GlobalArgs, args: &ApplyArgs, job: &Job, engine: Engine) -> Result<(CompiledJob, pjob_compiler::CompileOptions), CompileError> {
+fn compile(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    job: &Job,
+    engine: Engine,
+) -> Result<(CompiledJob, pjob_compiler::CompileOptions), CompileError> {
     let mut options = compile_options(global, job, args.new, None);
     match pjob_compiler::compile(&job.manifest, &options) {
         Err(CompileError::MissingRegion { .. }) if engine == Engine::Host && options.region.is_none() => {
@@ -148,7 +153,13 @@ fn compile(global: &GlobalArgs, args: &ApplyArgs, job: &Job, engine: Engine) -> 
     }
 }
 
-fn local_options(global: &GlobalArgs, args: &ApplyArgs, job: &Job, engine: Engine, compiled_with: &pjob_compiler::CompileOptions) -> LocalOptions {
+fn local_options(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    job: &Job,
+    engine: Engine,
+    compiled_with: &pjob_compiler::CompileOptions,
+) -> LocalOptions {
     let base_dir = job.base_dir();
     let mut options = LocalOptions::new(engine, base_dir.clone());
     options.work_dir = args.work_dir.clone();

@@ -17,10 +17,8 @@ pub fn run(global: &GlobalArgs, args: &JobNameArgs) -> Exit {
                 crate::output::print(&serde_json::to_value(&info).unwrap_or_default(), format);
             }
             _ => {
-                let mut lines = vec![
-                    format!("Name:       {}", info.processing_job_name),
-                    format!("Status:     {}", info.processing_job_status),
-                ];
+                let mut lines =
+                    vec![format!("Name:       {}", info.processing_job_name), format!("Status:     {}", info.processing_job_status)];
                 let optional = [
                     ("Failure:   ", &info.failure_reason),
                     ("Exit:      ", &info.exit_message),

@@ -2,9 +2,9 @@
 
 use pjob_manifest::Target;
 
+use super::render;
 use crate::args::{GlobalArgs, OutputFormat, ValidateArgs};
 use crate::exit::Exit;
-use super::render;
 use crate::{load, report};
 
 /// Runs `pjob validate`.

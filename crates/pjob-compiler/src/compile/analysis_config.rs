@@ -3,8 +3,8 @@
 //! for pre-training bias, post-training bias, both, and SHAP explainability.
 
 use pjob_manifest::{
-    Analysis, BiasConfig, ClarifyProcessorSpec, DataConfig, DatasetType, FacetName, Methods, ModelConfig,
-    ModelPredictedLabelConfig, ModelScores, ShapConfig,
+    Analysis, BiasConfig, ClarifyProcessorSpec, DataConfig, DatasetType, FacetName, Methods, ModelConfig, ModelPredictedLabelConfig,
+    ModelScores, ShapConfig,
 };
 use serde_json::{Map, Value, json};
 
@@ -39,8 +39,7 @@ pub(crate) fn analysis_config(spec: &ClarifyProcessorSpec) -> Result<Map<String,
         }
         (_, false) => None,
     };
-    let methods =
-        methods(pre.then_some(&spec.pre_training_methods), post.then_some(&spec.post_training_methods), shap)?;
+    let methods = methods(pre.then_some(&spec.pre_training_methods), post.then_some(&spec.post_training_methods), shap)?;
 
     if pre && !post && !explain {
         // run_pre_training_bias: no model is involved.
@@ -51,11 +50,8 @@ pub(crate) fn analysis_config(spec: &ClarifyProcessorSpec) -> Result<Map<String,
     // the bias runs take `model_predicted_label_config` (or, with
     // explainability, `model_scores` when it is not set).
     let predicted = if explain && !pre && !post {
-        predicted_label(spec.model_scores.as_ref(), "/spec/model_scores").or_else(|| {
-            spec.model_predicted_label_config
-                .as_ref()
-                .map(|c| (Scores::Config(c), "/spec/model_predicted_label_config"))
-        })
+        predicted_label(spec.model_scores.as_ref(), "/spec/model_scores")
+            .or_else(|| spec.model_predicted_label_config.as_ref().map(|c| (Scores::Config(c), "/spec/model_predicted_label_config")))
     } else if explain {
         spec.model_predicted_label_config
             .as_ref()
@@ -96,9 +92,7 @@ fn data_config(dc: &DataConfig) -> Result<Map<String, Value>, CompileError> {
     let csv = dc.dataset_type == DatasetType::Csv;
     let kind = enum_name(&dc.dataset_type);
     if !tabular {
-        for (set, field) in
-            [(dc.predicted_label.is_some(), "predicted_label"), (dc.excluded_columns.is_some(), "excluded_columns")]
-        {
+        for (set, field) in [(dc.predicted_label.is_some(), "predicted_label"), (dc.excluded_columns.is_some(), "excluded_columns")] {
             if set {
                 return Err(refused(
                     &format!("{AT}/{field}"),
@@ -136,27 +130,17 @@ fn data_config(dc: &DataConfig) -> Result<Map<String, Value>, CompileError> {
     set(&mut out, "features", dc.features.as_ref().map(|f| json!(f)));
     set(&mut out, "headers", dc.headers.as_ref().map(|h| json!(h)));
     set(&mut out, "label", name_or_index(dc.label.as_ref().map(|l| &l.0), &format!("{AT}/label"))?);
-    set(
-        &mut out,
-        "joinsource_name_or_index",
-        name_or_index(dc.joinsource.as_ref().map(|l| &l.0), &format!("{AT}/joinsource"))?,
-    );
+    set(&mut out, "joinsource_name_or_index", name_or_index(dc.joinsource.as_ref().map(|l| &l.0), &format!("{AT}/joinsource"))?);
     set(&mut out, "facet_dataset_uri", dc.facet_dataset_uri.as_ref().map(|v| json!(v)));
     set(&mut out, "facet_headers", dc.facet_headers.as_ref().map(|v| json!(v)));
     set(&mut out, "predicted_label_dataset_uri", dc.predicted_label_dataset_uri.as_ref().map(|v| json!(v)));
     set(&mut out, "predicted_label_headers", dc.predicted_label_headers.as_ref().map(|v| json!(v)));
-    set(
-        &mut out,
-        "predicted_label",
-        name_or_index(dc.predicted_label.as_ref().map(|l| &l.0), &format!("{AT}/predicted_label"))?,
-    );
+    set(&mut out, "predicted_label", name_or_index(dc.predicted_label.as_ref().map(|l| &l.0), &format!("{AT}/predicted_label"))?);
     if let Some(columns) = &dc.excluded_columns {
         let items = columns
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                name_or_index(Some(&c.0), &format!("{AT}/excluded_columns/{i}")).map(Option::unwrap_or_default)
-            })
+            .map(|(i, c)| name_or_index(Some(&c.0), &format!("{AT}/excluded_columns/{i}")).map(Option::unwrap_or_default))
             .collect::<Result<Vec<_>, _>>()?;
         out.insert("excluded_columns".into(), Value::Array(items));
     }
@@ -178,20 +162,13 @@ fn bias_config(bias: &BiasConfig) -> Result<Map<String, Value>, CompileError> {
             let mut facet = Map::new();
             facet.insert("name_or_index".into(), facet_name(&name.0, &format!("{AT}/facet_name"))?);
             if let Some(values) = values {
-                facet.insert(
-                    "value_or_threshold".into(),
-                    value_list(values, &format!("{AT}/facet_values_or_threshold"))?,
-                );
+                facet.insert("value_or_threshold".into(), value_list(values, &format!("{AT}/facet_values_or_threshold"))?);
             }
             vec![Value::Object(facet)]
         }
         FacetName::Many(names) => {
             if names.is_empty() {
-                return Err(refused(
-                    &format!("{AT}/facet_name"),
-                    "`facet_name` is an empty list",
-                    "name at least one facet",
-                ));
+                return Err(refused(&format!("{AT}/facet_name"), "`facet_name` is an empty list", "name at least one facet"));
             }
             let per_facet = match values {
                 None => vec![None; names.len()],
@@ -244,9 +221,9 @@ fn shap_config(shap: &ShapConfig) -> Result<Value, CompileError> {
     if let Some(baseline) = &shap.baseline {
         let rows_ok = |rows: &Vec<Value>| {
             rows.iter().all(|row| match row {
-                Value::Array(cells) => cells
-                    .iter()
-                    .all(|c| matches!(c, Value::Null | Value::Number(_) | Value::String(_) | Value::Bool(_))),
+                Value::Array(cells) => {
+                    cells.iter().all(|c| matches!(c, Value::Null | Value::Number(_) | Value::String(_) | Value::Bool(_)))
+                }
                 Value::Object(_) => true,
                 _ => false,
             })
@@ -338,11 +315,7 @@ fn add_predictor(
         Some((Scores::Config(c), at)) => {
             let mut fields = Map::new();
             set(&mut fields, "label", name_or_index(c.label.as_ref().map(|l| &l.0), &format!("{at}/label"))?);
-            set(
-                &mut fields,
-                "probability",
-                name_or_index(c.probability.as_ref().map(|l| &l.0), &format!("{at}/probability"))?,
-            );
+            set(&mut fields, "probability", name_or_index(c.probability.as_ref().map(|l| &l.0), &format!("{at}/probability"))?);
             set(&mut fields, "label_headers", c.label_headers.as_ref().map(|h| json!(h)));
             if let Some(Value::Object(predictor)) = config.get_mut("predictor") {
                 predictor.extend(fields);
@@ -364,8 +337,7 @@ fn add_predictor(
 fn predictor(model: &ModelConfig) -> Result<Map<String, Value>, CompileError> {
     const AT: &str = "/spec/model_config";
     let present = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.is_empty());
-    let shadow =
-        [present(&model.model_name), model.instance_count.is_some_and(|c| c > 0), present(&model.instance_type)];
+    let shadow = [present(&model.model_name), model.instance_count.is_some_and(|c| c > 0), present(&model.instance_type)];
     let endpoint = present(&model.endpoint_name);
     if endpoint == shadow.iter().all(|s| *s) || (endpoint && shadow.iter().any(|s| *s)) {
         return Err(refused(
@@ -472,8 +444,7 @@ fn predictor(model: &ModelConfig) -> Result<Map<String, Value>, CompileError> {
 /// `^[a-zA-Z0-9](-*[a-zA-Z0-9])` at the start of the prefix, as the SDK searches it.
 fn valid_endpoint_prefix(prefix: &str) -> bool {
     let mut chars = prefix.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.find(|c| *c != '-').is_some_and(|c| c.is_ascii_alphanumeric())
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric()) && chars.find(|c| *c != '-').is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// A column name or index (the SDK's schema: `Or(str, int)`).
@@ -502,11 +473,7 @@ fn scalar(v: &Value, pointer: &str) -> Result<Value, CompileError> {
 fn value_list(v: &Value, pointer: &str) -> Result<Value, CompileError> {
     match v {
         Value::Array(items) => {
-            let items = items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| scalar(item, &format!("{pointer}/{i}")))
-                .collect::<Result<Vec<_>, _>>()?;
+            let items = items.iter().enumerate().map(|(i, item)| scalar(item, &format!("{pointer}/{i}"))).collect::<Result<Vec<_>, _>>()?;
             Ok(Value::Array(items))
         }
         other => Err(refused(

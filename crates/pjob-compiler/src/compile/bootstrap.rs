@@ -124,7 +124,9 @@ mod tests {
     fn bootstrap_with_codeartifact_logs_in_before_installing() {
         let text = runproc(&["python".into()], "job.py", Some(&repo()));
         let login = text
-            .find("aws codeartifact login --tool pip --domain my-domain --domain-owner 123456789012 --repository my-repo --region us-west-2")
+            .find(
+                "aws codeartifact login --tool pip --domain my-domain --domain-owner 123456789012 --repository my-repo --region us-west-2",
+            )
             .expect("logs pip into the repository");
         let guard = text.find("if [[ -f requirements.txt ]]").unwrap();
         let install = text.find("python -m pip install -r requirements.txt").unwrap();

@@ -63,11 +63,7 @@ pub(crate) fn clarify_processor(ctx: &Ctx<'_>, spec: &ClarifyProcessorSpec) -> R
         source: Some(OUTPUT_DIR.into()),
         destination: Some(dc.s3_output_path.clone()),
         // Image explanations are uploaded as they are written.
-        s3_upload_mode: if dc.dataset_type == DatasetType::Image {
-            S3UploadMode::Continuous
-        } else {
-            S3UploadMode::EndOfJob
-        },
+        s3_upload_mode: if dc.dataset_type == DatasetType::Image { S3UploadMode::Continuous } else { S3UploadMode::EndOfJob },
         app_managed: false,
         feature_store_output: None,
     };

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use pjob_manifest::{CommonSpec, Manifest};
 
 use super::JOB_NAME;
-use crate::request::{
-    AthenaDatasetDefinition, ClusterConfig, DatasetDefinition, ExperimentConfig, FeatureStoreOutput, NetworkConfig,
-    ProcessingInput, ProcessingOutput, ProcessingOutputConfig, ProcessingResources, RedshiftDatasetDefinition,
-    S3Input, S3Output, StoppingCondition, Tag, VpcConfig,
-};
 use crate::image_uri::ImageUriError;
+use crate::request::{
+    AthenaDatasetDefinition, ClusterConfig, DatasetDefinition, ExperimentConfig, FeatureStoreOutput, NetworkConfig, ProcessingInput,
+    ProcessingOutput, ProcessingOutputConfig, ProcessingResources, RedshiftDatasetDefinition, S3Input, S3Output, StoppingCondition, Tag,
+    VpcConfig,
+};
 use crate::{Artifact, CompileError, CompileOptions, s3_uri};
 
 /// A region every image table lists, for checking versions without one.
@@ -108,9 +108,7 @@ impl<'a> Ctx<'a> {
         match self.options.region.as_deref() {
             Some(region) => resolve(region).map_err(located),
             None => match resolve(PROBE_REGION) {
-                Ok(_) | Err(ImageUriError::UnsupportedRegion { .. }) => {
-                    Err(CompileError::MissingRegion { pointer: "/kind".into() })
-                }
+                Ok(_) | Err(ImageUriError::UnsupportedRegion { .. }) => Err(CompileError::MissingRegion { pointer: "/kind".into() }),
                 Err(e) => Err(located(e)),
             },
         }
@@ -217,10 +215,8 @@ impl<'a> Ctx<'a> {
         self.common.network_config.as_ref().map(|n| NetworkConfig {
             enable_inter_container_traffic_encryption: n.encrypt_inter_container_traffic,
             enable_network_isolation: n.enable_network_isolation,
-            vpc_config: (!n.security_group_ids.is_empty() && !n.subnets.is_empty()).then(|| VpcConfig {
-                security_group_ids: n.security_group_ids.clone(),
-                subnets: n.subnets.clone(),
-            }),
+            vpc_config: (!n.security_group_ids.is_empty() && !n.subnets.is_empty())
+                .then(|| VpcConfig { security_group_ids: n.security_group_ids.clone(), subnets: n.subnets.clone() }),
         })
     }
 

@@ -96,9 +96,7 @@ fn s3_bootstrap(spec: &FrameworkProcessorSpec) -> Result<CodeInputs, CompileErro
         return Err(CompileError::Refused {
             pointer: (*pointer).into(),
             message: format!("`{field}` has no effect when `code` is an s3:// URI"),
-            help:
-                "an s3:// `code` is run as the bootstrap script itself: remove this field, or make `code` a local file"
-                    .into(),
+            help: "an s3:// `code` is run as the bootstrap script itself: remove this field, or make `code` a local file".into(),
         });
     }
     Ok(CodeInputs {
@@ -279,10 +277,7 @@ fn image(ctx: &Ctx<'_>, spec: &FrameworkProcessorSpec) -> Result<String, Compile
         };
         let py = spec.py_version.as_deref().unwrap_or(DEFAULT_HF_PY_VERSION);
         return ctx
-            .resolve_image(
-                |region| image_uri::huggingface_image_uri(version, base, Some(py), region, instance_type),
-                pointer_of,
-            )
+            .resolve_image(|region| image_uri::huggingface_image_uri(version, base, Some(py), region, instance_type), pointer_of)
             .map_err(|e| default_py_version_error(e, spec));
     }
     let py = spec.py_version.as_deref().unwrap_or(DEFAULT_PY_VERSION);

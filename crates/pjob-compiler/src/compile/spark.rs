@@ -150,13 +150,7 @@ struct Submit<'c, 'a> {
 
 impl<'c, 'a> Submit<'c, 'a> {
     fn new(ctx: &'c Ctx<'a>) -> Submit<'c, 'a> {
-        Submit {
-            ctx,
-            location: ctx.code_base(),
-            command: vec![SUBMIT.to_string()],
-            inputs: Vec::new(),
-            artifacts: Vec::new(),
-        }
+        Submit { ctx, location: ctx.code_base(), command: vec![SUBMIT.to_string()], inputs: Vec::new(), artifacts: Vec::new() }
     }
 
     /// `--<channel> a,b,...`: S3 URIs as they are, then (when there are any)
@@ -195,9 +189,7 @@ impl<'c, 'a> Submit<'c, 'a> {
                 return Err(CompileError::Refused {
                     pointer: at,
                     message: format!("two entries of {} are named `{name}`", &pointer["/spec/".len()..]),
-                    help: format!(
-                        "local files and folders all land in {INPUT_DIR}{channel}/, so their names must differ"
-                    ),
+                    help: format!("local files and folders all land in {INPUT_DIR}{channel}/, so their names must differ"),
                 });
             }
             // A folder keeps its name under the channel; a file lands in it.

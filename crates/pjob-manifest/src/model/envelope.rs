@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ClarifyProcessorSpec, FrameworkProcessorSpec, ProcessorSpec, PySparkProcessorSpec, ScriptProcessorSpec,
-    SparkJarProcessorSpec, CommonSpec,
+    ClarifyProcessorSpec, CommonSpec, FrameworkProcessorSpec, ProcessorSpec, PySparkProcessorSpec, ScriptProcessorSpec,
+    SparkJarProcessorSpec,
 };
 
 /// The only manifest API version this release reads.
