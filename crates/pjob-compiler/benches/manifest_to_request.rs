@@ -21,7 +21,7 @@ fn manifest_count() -> usize {
 
 /// A realistic manifest; `i` varies names, sizes and kinds.
 fn manifest(i: usize) -> (String, String) {
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         let toml = format!(
             r#"apiVersion = "pjob/v1"
 kind = "Processor"

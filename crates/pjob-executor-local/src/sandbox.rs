@@ -16,6 +16,7 @@
 //! Everything the child does is planned in the parent: the child only makes
 //! system calls on prepared C strings (no allocation after `fork`), and
 //! reports each step on a pipe so a refusal can be explained precisely.
+#![allow(unsafe_code)] // fork/exec set-up of the sandbox; every unsafe block carries a SAFETY comment.
 
 use std::ffi::CString;
 use std::io;

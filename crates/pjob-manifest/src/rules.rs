@@ -71,15 +71,15 @@ impl Checker<'_> {
         if let Some(loc) = &common.code_location {
             self.s3_uri("/spec/code_location", loc);
         }
-        if let Some(net) = &common.network_config {
-            if net.security_group_ids.is_empty() != net.subnets.is_empty() {
-                self.err(
-                    "/spec/network_config",
-                    "pjob::refused",
-                    "`network_config` needs both `security_group_ids` and `subnets` for a VPC".into(),
-                    "set both, or neither",
-                );
-            }
+        if let Some(net) = &common.network_config
+            && net.security_group_ids.is_empty() != net.subnets.is_empty()
+        {
+            self.err(
+                "/spec/network_config",
+                "pjob::refused",
+                "`network_config` needs both `security_group_ids` and `subnets` for a VPC".into(),
+                "set both, or neither",
+            );
         }
         if common.env.len() > 100 {
             self.err("/spec/env", "pjob::too-many", "`env` has more than 100 variables".into(), "SageMaker takes at most 100");
@@ -118,15 +118,15 @@ impl Checker<'_> {
         if let Some(exp) = &common.experiment_config {
             for (field, value) in [("experiment_name", &exp.experiment_name), ("trial_name", &exp.trial_name), ("run_name", &exp.run_name)]
             {
-                if let Some(v) = value {
-                    if !is_resource_name(v, 120) {
-                        self.err(
-                            &format!("/spec/experiment_config/{field}"),
-                            "pjob::bad-format",
-                            format!("`{v}` is not a valid {field}"),
-                            "use letters, digits and hyphens, at most 120 characters",
-                        );
-                    }
+                if let Some(v) = value
+                    && !is_resource_name(v, 120)
+                {
+                    self.err(
+                        &format!("/spec/experiment_config/{field}"),
+                        "pjob::bad-format",
+                        format!("`{v}` is not a valid {field}"),
+                        "use letters, digits and hyphens, at most 120 characters",
+                    );
                 }
             }
         }

@@ -100,6 +100,8 @@ impl fmt::Display for Kind {
 }
 
 /// The `spec` of a manifest, by kind.
+// One value per manifest, moved rarely: boxing the large variants would buy nothing.
+#[expect(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobSpec {
     /// A `Processor` job.
