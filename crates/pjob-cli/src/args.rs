@@ -41,6 +41,12 @@ pub struct GlobalArgs {
     /// Read template variables from a YAML, TOML or JSON file; wins over `vars:`.
     #[arg(long = "vars-file", global = true, value_name = "FILE")]
     pub vars_files: Vec<PathBuf>,
+    /// Treat warnings (such as a --var that no manifest uses) as errors.
+    #[arg(long, global = true)]
+    pub strict: bool,
+    /// Show the full chain of causes of an error.
+    #[arg(short = 'v', long, global = true)]
+    pub verbose: bool,
 }
 
 /// How results are printed.

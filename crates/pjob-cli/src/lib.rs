@@ -1,32 +1,40 @@
-//! The pjob command line as a library: argument definitions, the loading
-//! pipeline (discover, parse, template, validate) and one module per command.
-//! `main.rs` only parses arguments and calls [`run`].
+//! The pjob command line: argument definitions ([`args`]), one conversion of
+//! the global options into settings, one module per command, and printing.
+//! The pipeline itself is `pjob_jobset`'s; `main.rs` only parses arguments
+//! and calls [`run`].
 
 pub mod args;
-pub mod commands;
+mod commands;
 pub mod exit;
-pub mod load;
-pub mod output;
-pub mod progress;
+mod load;
+mod output;
+mod progress;
 pub mod report;
+mod settings;
 
 use crate::args::{Cli, Command};
 use crate::exit::Exit;
+use crate::settings::Settings;
 
 /// Runs a parsed command line and says how it ended.
 pub fn run(cli: &Cli) -> Exit {
+    let settings = match Settings::from_args(&cli.global) {
+        Ok(settings) => settings,
+        Err(exit) => return exit,
+    };
+    let settings = &settings;
     match &cli.command {
-        Command::Validate(args) => commands::validate::run(&cli.global, args),
-        Command::Render(args) => commands::render::run(&cli.global, args),
+        Command::Validate(args) => commands::validate::run(settings, args),
+        Command::Render(args) => commands::render::run(settings, args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Init(args) => commands::init::run(args),
-        Command::Plan(args) => commands::plan::run(&cli.global, args),
-        Command::Apply(args) if args.local => commands::local::apply(&cli.global, args),
-        Command::Apply(args) => commands::apply::run(&cli.global, args),
-        Command::Status(args) => commands::status::run(&cli.global, args),
-        Command::Logs(args) => commands::logs::run(&cli.global, args),
-        Command::Stop(args) => commands::stop::run(&cli.global, args),
-        Command::List(args) => commands::list::run(&cli.global, args),
+        Command::Plan(args) => commands::plan::run(settings, args),
+        Command::Apply(args) if args.local => commands::local::apply(settings, args),
+        Command::Apply(args) => commands::apply::run(settings, args),
+        Command::Status(args) => commands::status::run(settings, args),
+        Command::Logs(args) => commands::logs::run(settings, args),
+        Command::Stop(args) => commands::stop::run(settings, args),
+        Command::List(args) => commands::list::run(settings, args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),
     }

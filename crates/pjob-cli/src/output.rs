@@ -1,17 +1,26 @@
 //! Writing results to stdout: structured values as JSON or YAML, and text
 //! lines. A closed pipe (`pjob render x | head`) ends the output quietly
-//! instead of failing.
+//! instead of failing: what follows is dropped, and the command goes on to
+//! its own end (a job it started is still followed and reported by exit code).
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::args::OutputFormat;
 
+/// Set once stdout's reader has gone away.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
 /// Writes text to stdout; a closed pipe is not an error.
 pub fn write(text: &str) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        _ => {}
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
     }
 }
 

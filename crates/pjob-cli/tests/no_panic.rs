@@ -12,11 +12,11 @@
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::SystemTime;
 
-use pjob_compiler::CompileOptions;
-use pjob_manifest::{JobSpec, Target, ValidationContext};
+use pjob_jobset::{CompileSettings, Loaded, Loader};
+use pjob_manifest::{JobSpec, Target};
 use pjob_source::SourceFile;
 use pjob_template::{Renderer, Variables};
 
@@ -115,41 +115,25 @@ fn cut_points(text: &str) -> Vec<usize> {
 /// Runs one text through the whole pipeline, as `pjob validate` and
 /// `pjob render` do, and renders the diagnostics for JSON and for people.
 fn run_pipeline(renderer: &Renderer, path: &Path, text: &str) {
-    let file = SourceFile::new(path, text);
-    let base_dir = pjob_cli::load::base_dir(path);
-    let ctx = ValidationContext { base_dir: base_dir.clone(), target: Target::Aws };
-    let mut diagnostics = Vec::new();
-    match pjob_source::parse(&file) {
-        Err(d) => diagnostics.push(*d),
-        Ok(docs) => {
-            for doc in docs {
-                let (rendered, manifest) = match pjob_cli::load::check_document(&file, doc, renderer, &ctx) {
-                    Ok(checked) => checked,
-                    Err(ds) => {
-                        diagnostics.extend(ds);
-                        continue;
-                    }
-                };
-                // A git_config job clones its repository when it compiles:
-                // not thousands of times, and not over the network.
-                if matches!(&manifest.spec, JobSpec::FrameworkProcessor(s) if s.git_config.is_some()) {
-                    continue;
-                }
-                let options = CompileOptions {
-                    region: Some("us-west-2".into()),
-                    default_bucket: "sagemaker-us-west-2-123456789012".into(),
-                    base_dir: base_dir.clone(),
-                    force_timestamp_name: false,
-                    now: SystemTime::UNIX_EPOCH,
-                };
-                if let Err(e) = pjob_compiler::compile(&manifest, &options) {
-                    let span = rendered.root.locate(e.pointer(), None);
-                    diagnostics.push(pjob_source::Diagnostic::new(&file, span, e.code(), e.to_string()).with_help(e.help()));
-                }
-            }
+    let mut loaded = Loaded::default();
+    Loader::new(renderer, Target::Aws).load_file(Arc::new(SourceFile::new(path, text)), true, &mut loaded);
+    let settings = CompileSettings {
+        region: Some("us-west-2".into()),
+        default_bucket: Some("sagemaker-us-west-2-123456789012".into()),
+        force_timestamp_name: false,
+        now: SystemTime::UNIX_EPOCH,
+    };
+    for job in &loaded.jobs {
+        // A git_config job clones its repository when it compiles:
+        // not thousands of times, and not over the network.
+        if matches!(&job.manifest.spec, JobSpec::FrameworkProcessor(s) if s.git_config.is_some()) {
+            continue;
+        }
+        if let Err(d) = job.compile(&settings) {
+            loaded.diagnostics.push(*d);
         }
     }
-    for d in &diagnostics {
+    for d in &loaded.diagnostics {
         let _ = d.to_json();
         // miette's report is the costly part; draw the ones whose snippet
         // reaches the end of the cut text, where a cut can surprise it.

@@ -18,6 +18,7 @@ mod variables;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue};
 use pjob_source::{Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
@@ -40,6 +41,8 @@ pub struct Renderer {
     env: Environment<'static>,
     /// `--vars-file` and `--var` values, converted once.
     cli_vars: Vec<(String, JinjaValue)>,
+    /// Whether a template has named each of `cli_vars`, in the same order.
+    cli_vars_used: Vec<AtomicBool>,
     process_env: JinjaValue,
     /// The working directory, against which relative manifest folders resolve.
     cwd: Option<PathBuf>,
@@ -60,9 +63,10 @@ impl Renderer {
         env.set_auto_escape_callback(|_| AutoEscape::None);
         let process_env: BTreeMap<String, String> =
             std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
-        let cli_vars = variables.iter().map(|(k, v)| (k.clone(), JinjaValue::from_serialize(v))).collect();
+        let cli_vars: Vec<_> = variables.iter().map(|(k, v)| (k.clone(), JinjaValue::from_serialize(v))).collect();
         Renderer {
             env,
+            cli_vars_used: cli_vars.iter().map(|_| AtomicBool::new(false)).collect(),
             cli_vars,
             process_env: JinjaValue::from_serialize(&process_env),
             cwd: std::env::current_dir().ok(),
@@ -110,7 +114,33 @@ impl Renderer {
         Context { value: JinjaValue::from(vars.clone()), vars, dir: abs_dir }
     }
 
+    /// The command-line variables (`--var`, `--vars-file`) that no template
+    /// rendered so far has named: most likely a typo or a stale setting.
+    pub fn unused_variables(&self) -> Vec<&str> {
+        self.cli_vars
+            .iter()
+            .zip(&self.cli_vars_used)
+            .filter(|(_, used)| !used.load(Ordering::Relaxed))
+            .map(|((k, _), _)| k.as_str())
+            .collect()
+    }
+
+    /// Notes which command-line variables a template names.
+    fn mark_used(&self, source: &str) {
+        for ((name, _), used) in self.cli_vars.iter().zip(&self.cli_vars_used) {
+            if !used.load(Ordering::Relaxed) && blocks(source).iter().any(|b| uses_path(&source[b.clone()], name)) {
+                used.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
     fn render_node(&self, file: &SourceFile, ctx: &Context, node: &mut Node, errors: &mut Vec<Diagnostic>) {
+        if let Value::String(s) = &node.value
+            && !self.cli_vars.is_empty()
+            && is_template(s)
+        {
+            self.mark_used(s);
+        }
         match &mut node.value {
             Value::String(s) if is_template(s) => match self.render_string(ctx, s) {
                 Ok(Rendered::Text(text)) => *s = text,

@@ -116,3 +116,19 @@ fn template_errors_underline_the_failing_expression() {
     assert_eq!(underlined("spec:\n  a: \"ok-{{ x }}-{{ x \"\n", &["x=1"]), ["{{ x "]);
     assert_eq!(underlined("spec:\n  a: \"{{ x }}-{{ x | nosuchfilter }}\"\n", &["x=1"]), ["{{ x | nosuchfilter }}"]);
 }
+
+#[test]
+fn unused_command_line_variables_are_named() {
+    let text = "spec:\n  a: s3://{{ bucket }}/x\n  b: '{{ env.HOME }}'\n  c: plain bukket\n";
+    let file = SourceFile::new("job.yaml", text);
+    let docs = pjob_source::parse(&file).unwrap();
+    let mut variables = Variables::new();
+    for assignment in ["bucket=b", "bukket=c", "HOME=h"] {
+        variables.set(assignment).unwrap();
+    }
+    let renderer = Renderer::new(variables);
+    assert_eq!(renderer.unused_variables(), ["HOME", "bucket", "bukket"], "nothing rendered yet");
+    renderer.render(&file, docs[0].clone()).unwrap();
+    // `bukket` appears only outside a template, and `env.HOME` is not the variable `HOME`.
+    assert_eq!(renderer.unused_variables(), ["HOME", "bukket"]);
+}

@@ -10,22 +10,23 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::aws::{compile_for, exit_for, load_offline, with_executor};
-use crate::args::{ApplyArgs, GlobalArgs, OutputFormat};
+use crate::args::{ApplyArgs, OutputFormat};
 use crate::exit::Exit;
 use crate::progress::Progress;
+use crate::settings::Settings;
 
 /// Runs `pjob apply` against SageMaker.
-pub fn run(global: &GlobalArgs, args: &ApplyArgs) -> Exit {
-    let jobs = match load_offline(global, &args.paths, args.new) {
+pub fn run(settings: &Settings, args: &ApplyArgs) -> Exit {
+    let jobs = match load_offline(settings, &args.paths, args.new) {
         Ok(jobs) => jobs,
         Err(exit) => return exit,
     };
-    with_executor(global, |executor| async move {
-        let (compiled, bucket) = match compile_for(global, &executor, &jobs, args.new).await {
+    with_executor(settings, |executor| async move {
+        let (compiled, bucket) = match compile_for(settings, &executor, &jobs, args.new).await {
             Ok(c) => c,
             Err(exit) => return exit,
         };
-        apply_all(executor, compiled, &bucket, args, global.output).await
+        apply_all(executor, compiled, &bucket, args, settings.output).await
     })
 }
 
@@ -102,7 +103,7 @@ async fn apply_all(
         let jobs: Vec<_> = order.iter().filter_map(|name| outcomes.get(name).map(|o| summary(name, o))).collect();
         crate::output::print(&serde_json::json!({ "jobs": jobs }), output.unwrap_or(OutputFormat::Json));
     }
-    outcomes.values().map(exit_of).max_by_key(|e| severity(*e)).unwrap_or(Exit::Success)
+    outcomes.values().map(exit_of).fold(Exit::Success, Exit::worst)
 }
 
 async fn apply_one(
@@ -184,7 +185,7 @@ fn report(progress: &Progress, name: &str, outcome: &Outcome) {
         Outcome::Detached { .. } => progress.finish(name, &format!("running; follow it with `pjob logs {name} -f`")),
         Outcome::Error(e) => {
             progress.finish(name, "error");
-            eprintln!("error: {name}: {e}");
+            crate::report::error(Some(name), e);
         }
     }
 }
@@ -220,16 +221,5 @@ fn exit_of(outcome: &Outcome) -> Exit {
         Outcome::Ended { info, .. } => exit_of_status(&info.processing_job_status),
         Outcome::Detached { .. } => Exit::Success,
         Outcome::Error(e) => exit_for(e),
-    }
-}
-
-/// Which exit wins when jobs end differently.
-fn severity(exit: Exit) -> u8 {
-    match exit {
-        Exit::Success => 0,
-        Exit::JobFailed => 1,
-        Exit::Aws => 2,
-        Exit::Invalid => 3,
-        Exit::Interrupted => 4,
     }
 }

@@ -3,14 +3,15 @@
 use pjob_executor_aws::{JobStatus, ListFilter};
 
 use super::aws::{fail, with_executor};
-use crate::args::{GlobalArgs, ListArgs, OutputFormat};
+use crate::args::{ListArgs, OutputFormat};
 use crate::exit::Exit;
+use crate::settings::Settings;
 
 /// The statuses `--status` takes.
 const STATUSES: [&str; 5] = ["InProgress", "Completed", "Failed", "Stopping", "Stopped"];
 
 /// Runs `pjob list`.
-pub fn run(global: &GlobalArgs, args: &ListArgs) -> Exit {
+pub fn run(settings: &Settings, args: &ListArgs) -> Exit {
     let status = match &args.status {
         None => None,
         Some(s) => match STATUSES.iter().find(|known| known.eq_ignore_ascii_case(s)) {
@@ -21,13 +22,13 @@ pub fn run(global: &GlobalArgs, args: &ListArgs) -> Exit {
             }
         },
     };
-    with_executor(global, |executor| async move {
+    with_executor(settings, |executor| async move {
         let filter = ListFilter { name_contains: args.name_contains.clone(), status, max: args.max };
         let jobs = match executor.list(&filter).await {
             Ok(jobs) => jobs,
             Err(e) => return fail(None, &e),
         };
-        match global.output {
+        match settings.output {
             Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) => {
                 crate::output::print(&serde_json::to_value(&jobs).unwrap_or_default(), format);
             }

@@ -9,18 +9,17 @@
 
 use std::sync::Arc;
 
-use pjob_compiler::{CompileError, CompiledJob};
-use pjob_executor_aws::AwsOptions;
+use pjob_compiler::{CompileError, CompileOptions, CompiledJob};
 use pjob_executor_local::{Engine, Event, JobStatus, LocalBucket, LocalOptions, Observer, Outcome};
+use pjob_jobset::Job;
 use pjob_manifest::Target;
 use tokio::sync::watch;
 
 use super::aws::runtime;
-use super::render::compile_options;
-use crate::args::{self, ApplyArgs, GlobalArgs, OutputFormat};
+use crate::args::{self, ApplyArgs};
 use crate::exit::Exit;
-use crate::load::{self, Job};
-use crate::report;
+use crate::settings::Settings;
+use crate::{load, report};
 
 /// Folder, beside the manifest, that stands for the default bucket in
 /// local runs without `--default-bucket`.
@@ -37,8 +36,8 @@ struct LocalJob {
 }
 
 /// `pjob apply --local`.
-pub fn apply(global: &GlobalArgs, args: &ApplyArgs) -> Exit {
-    let jobs = match prepare(global, args) {
+pub fn apply(settings: &Settings, args: &ApplyArgs) -> Exit {
+    let jobs = match prepare(settings, args) {
         Ok(jobs) => jobs,
         Err(exit) => return exit,
     };
@@ -46,7 +45,7 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs) -> Exit {
         Ok(rt) => rt,
         Err(exit) => return exit,
     };
-    let structured = matches!(global.output, Some(OutputFormat::Json | OutputFormat::Yaml));
+    let structured = settings.structured();
     rt.block_on(async {
         // One Ctrl-C listener for the whole command: a job started later still sees it.
         let (interrupt_tx, interrupt_rx) = watch::channel(false);
@@ -83,17 +82,17 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs) -> Exit {
                     }
                 }
                 Err(e) => {
-                    eprintln!("error: {name}: {e}");
+                    crate::report::error(Some(&name), e);
                     summaries.push(serde_json::json!({"name": name, "error": e.to_string()}));
                     if e.is_usage() { Exit::Invalid } else { Exit::Aws }
                 }
             };
-            exit = worst(exit, job_exit);
+            exit = exit.worst(job_exit);
             if exit == Exit::Interrupted {
                 break;
             }
         }
-        if let Some(format) = global.output.filter(|_| structured) {
+        if let Some(format) = settings.output.filter(|_| structured) {
             crate::output::print(&serde_json::json!({ "jobs": summaries }), format);
         }
         exit
@@ -101,16 +100,8 @@ pub fn apply(global: &GlobalArgs, args: &ApplyArgs) -> Exit {
 }
 
 /// Loads, validates (for a local run) and compiles every job.
-fn prepare(global: &GlobalArgs, args: &ApplyArgs) -> Result<Vec<LocalJob>, Exit> {
-    let renderer = super::renderer(global)?;
-    let loaded = load::load(&args.paths, &renderer, Target::Local);
-    if loaded.has_problems() {
-        for e in &loaded.errors {
-            eprintln!("error: {e}");
-        }
-        report::print_all(&loaded.diagnostics);
-        return Err(Exit::Invalid);
-    }
+fn prepare(settings: &Settings, args: &ApplyArgs) -> Result<Vec<LocalJob>, Exit> {
+    let loaded = load::load(settings, &args.paths, Target::Local)?;
     let engine = match args.engine {
         args::Engine::Host => Engine::Host,
         args::Engine::Docker => Engine::Docker,
@@ -118,13 +109,13 @@ fn prepare(global: &GlobalArgs, args: &ApplyArgs) -> Result<Vec<LocalJob>, Exit>
     };
     let mut jobs = Vec::new();
     let mut problems = Vec::new();
-    for job in &loaded.jobs {
-        match compile(global, args, job, engine) {
-            Ok(compiled) => {
-                let options = local_options(global, args, job, engine, &compiled.1);
-                jobs.push(LocalJob { compiled: compiled.0, options });
+    for job in &loaded {
+        match compile(settings, args, job, engine) {
+            Ok((compiled, compiled_with)) => {
+                let options = local_options(settings, args, job, engine, &compiled_with);
+                jobs.push(LocalJob { compiled, options });
             }
-            Err(e) => problems.push(job.diagnostic_at(e.pointer(), e.code(), e.to_string(), e.help())),
+            Err(e) => problems.push(job.compile_diagnostic(&e)),
         }
     }
     if !problems.is_empty() {
@@ -136,56 +127,28 @@ fn prepare(global: &GlobalArgs, args: &ApplyArgs) -> Result<Vec<LocalJob>, Exit>
 
 /// Compiles a job; with the host engine, an image that needs a region that
 /// is not set is resolved for us-east-1 (the image is not run).
-fn compile(
-    global: &GlobalArgs,
-    args: &ApplyArgs,
-    job: &Job,
-    engine: Engine,
-) -> Result<(CompiledJob, pjob_compiler::CompileOptions), CompileError> {
-    let mut options = compile_options(global, job, args.new, None);
-    match pjob_compiler::compile(&job.manifest, &options) {
+fn compile(settings: &Settings, args: &ApplyArgs, job: &Job, engine: Engine) -> Result<(CompiledJob, CompileOptions), CompileError> {
+    let mut options = settings.compile_settings(args.new).options_for(job);
+    match job.compile_with(&options) {
         Err(CompileError::MissingRegion { .. }) if engine == Engine::Host && options.region.is_none() => {
             options.region = Some(FALLBACK_REGION.to_string());
-            let compiled = pjob_compiler::compile(&job.manifest, &options)?;
+            let compiled = job.compile_with(&options)?;
             Ok((compiled, options))
         }
         other => other.map(|compiled| (compiled, options)),
     }
 }
 
-fn local_options(
-    global: &GlobalArgs,
-    args: &ApplyArgs,
-    job: &Job,
-    engine: Engine,
-    compiled_with: &pjob_compiler::CompileOptions,
-) -> LocalOptions {
+fn local_options(settings: &Settings, args: &ApplyArgs, job: &Job, engine: Engine, compiled_with: &CompileOptions) -> LocalOptions {
     let base_dir = job.base_dir();
     let mut options = LocalOptions::new(engine, base_dir.clone());
     options.work_dir = args.work_dir.clone();
-    if global.default_bucket.is_none() {
+    if settings.compile.default_bucket.is_none() {
         options.local_bucket = Some(LocalBucket { bucket: compiled_with.default_bucket.clone(), root: base_dir.join(LOCAL_BUCKET_FOLDER) });
     }
-    options.aws = AwsOptions {
-        region: global.region.clone().filter(|r| !r.is_empty()),
-        profile: global.profile.clone().filter(|p| !p.is_empty()),
-        endpoint_url: global.endpoint_url.clone().filter(|e| !e.is_empty()),
-        max_attempts: None,
-    };
+    options.aws = settings.aws.clone();
     options.region = compiled_with.region.clone();
     options
-}
-
-/// The exit code that says more: interrupted, then AWS, invalid, failed.
-fn worst(a: Exit, b: Exit) -> Exit {
-    let rank = |e: Exit| match e {
-        Exit::Success => 0,
-        Exit::JobFailed => 1,
-        Exit::Invalid => 2,
-        Exit::Aws => 3,
-        Exit::Interrupted => 4,
-    };
-    if rank(b) > rank(a) { b } else { a }
 }
 
 /// Prints what happens during a local run: log lines on stdout (stderr when

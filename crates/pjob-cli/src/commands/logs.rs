@@ -5,13 +5,14 @@ use pjob_executor_aws::ExecutorError;
 
 use super::apply::exit_of_status;
 use super::aws::{fail, with_executor};
-use crate::args::{GlobalArgs, LogsArgs};
+use crate::args::LogsArgs;
 use crate::exit::Exit;
 use crate::progress::Progress;
+use crate::settings::Settings;
 
 /// Runs `pjob logs`.
-pub fn run(global: &GlobalArgs, args: &LogsArgs) -> Exit {
-    with_executor(global, |executor| async move {
+pub fn run(settings: &Settings, args: &LogsArgs) -> Exit {
+    with_executor(settings, |executor| async move {
         let name = args.name.as_str();
         match executor.describe(name).await {
             Ok(Some(_)) => {}

@@ -3,17 +3,18 @@
 use pjob_executor_aws::PlanAction;
 
 use super::aws::{compile_for, fail, load_offline, with_executor};
-use crate::args::{GlobalArgs, OutputFormat, PlanArgs};
+use crate::args::{OutputFormat, PlanArgs};
 use crate::exit::Exit;
+use crate::settings::Settings;
 
 /// Runs `pjob plan`.
-pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Exit {
-    let jobs = match load_offline(global, &args.paths, false) {
+pub fn run(settings: &Settings, args: &PlanArgs) -> Exit {
+    let jobs = match load_offline(settings, &args.paths, false) {
         Ok(jobs) => jobs,
         Err(exit) => return exit,
     };
-    with_executor(global, |executor| async move {
-        let (compiled, _) = match compile_for(global, &executor, &jobs, false).await {
+    with_executor(settings, |executor| async move {
+        let (compiled, _) = match compile_for(settings, &executor, &jobs, false).await {
             Ok(c) => c,
             Err(exit) => return exit,
         };
@@ -37,7 +38,7 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Exit {
                 }),
             });
         }
-        match global.output {
+        match settings.output {
             Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) => crate::output::print(&serde_json::json!({ "jobs": rows }), format),
             _ => {
                 for row in &rows {

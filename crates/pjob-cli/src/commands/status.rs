@@ -1,18 +1,19 @@
 //! `pjob status NAME`.
 
 use super::aws::{fail, with_executor};
-use crate::args::{GlobalArgs, JobNameArgs, OutputFormat};
+use crate::args::{JobNameArgs, OutputFormat};
 use crate::exit::Exit;
+use crate::settings::Settings;
 
 /// Runs `pjob status`.
-pub fn run(global: &GlobalArgs, args: &JobNameArgs) -> Exit {
-    with_executor(global, |executor| async move {
+pub fn run(settings: &Settings, args: &JobNameArgs) -> Exit {
+    with_executor(settings, |executor| async move {
         let info = match executor.describe(&args.name).await {
             Ok(Some(info)) => info,
             Ok(None) => return fail(None, &pjob_executor_aws::ExecutorError::NotFound { name: args.name.clone() }),
             Err(e) => return fail(Some(&args.name), &e),
         };
-        match global.output {
+        match settings.output {
             Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) => {
                 crate::output::print(&serde_json::to_value(&info).unwrap_or_default(), format);
             }

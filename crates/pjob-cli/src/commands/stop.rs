@@ -3,12 +3,13 @@
 use pjob_executor_aws::StopOutcome;
 
 use super::aws::{fail, with_executor};
-use crate::args::{GlobalArgs, JobNameArgs};
+use crate::args::JobNameArgs;
 use crate::exit::Exit;
+use crate::settings::Settings;
 
 /// Runs `pjob stop`.
-pub fn run(global: &GlobalArgs, args: &JobNameArgs) -> Exit {
-    with_executor(global, |executor| async move {
+pub fn run(settings: &Settings, args: &JobNameArgs) -> Exit {
+    with_executor(settings, |executor| async move {
         match executor.stop(&args.name).await {
             Ok(StopOutcome::Stopping) => {
                 eprintln!("{}: stopping", args.name);

@@ -1,39 +1,47 @@
 //! `pjob validate`: every problem in every manifest, no AWS calls.
 
+use pjob_compiler::CompileError;
+use pjob_jobset::Job;
 use pjob_manifest::Target;
 
-use super::render;
-use crate::args::{GlobalArgs, OutputFormat, ValidateArgs};
+use crate::args::{OutputFormat, ValidateArgs};
 use crate::exit::Exit;
-use crate::{load, report};
+use crate::load;
+use crate::settings::Settings;
 
 /// Runs `pjob validate`.
-pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Exit {
-    let renderer = match super::renderer(global) {
-        Ok(r) => r,
-        Err(exit) => return exit,
-    };
+pub fn run(settings: &Settings, args: &ValidateArgs) -> Exit {
     let target = if args.local { Target::Local } else { Target::Aws };
-    let mut loaded = load::load(&args.paths, &renderer, target);
+    let mut loaded = load::load_set(settings, &args.paths, target);
     // Compiling is offline too, and catches what only the compiler knows
     // (image versions, the SDK's refusals); a job whose image needs a region
-    // that is not set is not held against the manifest.
+    // that is not set is not held against the manifest, only noted.
+    let compile = settings.compile_settings(false);
     let mut compile_problems = Vec::new();
-    loaded.jobs.retain(|job| match pjob_compiler::compile(&job.manifest, &render::compile_options(global, job, false, None)) {
-        Ok(_) | Err(pjob_compiler::CompileError::MissingRegion { .. }) => true,
+    let mut need_region = Vec::new();
+    loaded.jobs.retain(|job| match job.compile_with(&compile.options_for(job)) {
+        Ok(_) => true,
+        Err(CompileError::MissingRegion { .. }) => {
+            need_region.push(job_label(job));
+            true
+        }
         Err(e) => {
-            compile_problems.push(job.diagnostic_at(e.pointer(), e.code(), e.to_string(), e.help()));
+            compile_problems.push(job.compile_diagnostic(&e));
             false
         }
     });
     loaded.diagnostics.extend(compile_problems);
-    let ok = !loaded.has_problems();
-    match global.output.unwrap_or(OutputFormat::Text) {
+    let unused = load::unused_variables(settings);
+    let ok = !loaded.has_problems() && unused.is_ok();
+    match settings.output.unwrap_or(OutputFormat::Text) {
         OutputFormat::Text => {
-            for e in &loaded.errors {
-                eprintln!("error: {e}");
+            load::print_problems(&loaded);
+            if !need_region.is_empty() {
+                eprintln!(
+                    "note: {} need an AWS region to resolve their image: pass --region (or set AWS_REGION) to render, plan or apply them",
+                    need_region.join(", ")
+                );
             }
-            report::print_all(&loaded.diagnostics);
             if ok {
                 crate::output::line(&format!("ok: {} job(s) in {} file(s) are valid", loaded.jobs.len(), loaded.files));
             } else {
@@ -52,11 +60,18 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Exit {
             let jobs: Vec<serde_json::Value> = loaded
                 .jobs
                 .iter()
-                .map(|j| serde_json::json!({"file": j.file.name(), "document": j.doc.index, "kind": j.manifest.kind().as_str(), "name": j.manifest.metadata.name}))
+                .map(|j| {
+                    serde_json::json!({"file": j.file.name(), "document": j.doc.index, "kind": j.manifest.kind().as_str(), "name": j.manifest.metadata.name})
+                })
                 .collect();
             let out = serde_json::json!({"valid": ok, "files": loaded.files, "jobs": jobs, "errors": errors});
             crate::output::print(&out, format);
         }
     }
     if ok { Exit::Success } else { Exit::Invalid }
+}
+
+/// `name (file)`, for notes about a job.
+fn job_label(job: &Job) -> String {
+    format!("{} ({})", job.manifest.metadata.name, job.file.name())
 }

@@ -1,11 +1,12 @@
 //! Throughput of the offline pipeline: 10,000 generated manifests, each
 //! parsed, templated, validated (schema and rules) and compiled to its
-//! request. Prints manifests per second. Run with `cargo bench -p pjob-compiler`.
+//! request through `pjob_jobset`, as every command runs them. Prints
+//! manifests per second. Run with `cargo bench -p pjob-jobset`.
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use pjob_compiler::CompileOptions;
+use pjob_jobset::{CompileSettings, Loaded, Loader, base_dir, check_document};
 use pjob_manifest::{Target, ValidationContext};
 use pjob_source::SourceFile;
 use pjob_template::{Renderer, Variables};
@@ -97,30 +98,24 @@ spec:
 
 fn main() {
     let count = manifest_count();
-    let inputs: Vec<SourceFile> = (0..count)
+    let inputs: Vec<Arc<SourceFile>> = (0..count)
         .map(|i| {
             let (name, text) = manifest(i);
-            SourceFile::new(name, text)
+            Arc::new(SourceFile::new(name, text))
         })
         .collect();
     let renderer = Renderer::new(Variables::new());
-    let ctx = ValidationContext { base_dir: PathBuf::from("."), target: Target::Aws };
-    let options = CompileOptions {
-        region: Some("us-west-2".into()),
-        default_bucket: "bench-bucket".into(),
-        base_dir: PathBuf::from("."),
-        force_timestamp_name: false,
-        now: SystemTime::now(),
-    };
-    let pipeline = |files: &[SourceFile]| {
+    let loader = Loader::new(&renderer, Target::Aws);
+    let settings =
+        CompileSettings { region: Some("us-west-2".into()), default_bucket: Some("bench-bucket".into()), ..CompileSettings::default() };
+    let pipeline = |files: &[Arc<SourceFile>]| {
         let mut names = 0usize;
         for file in files {
-            let docs = pjob_source::parse(file).expect("generated manifests parse");
-            for doc in docs {
-                let rendered = renderer.render(file, doc).expect("generated manifests render");
-                let manifest = pjob_manifest::validate(file, &rendered, &ctx).expect("generated manifests are valid");
-                let job = pjob_compiler::compile(&manifest, &options).expect("generated manifests compile");
-                names += job.name().len();
+            let mut loaded = Loaded::default();
+            loader.load_file(file.clone(), true, &mut loaded);
+            assert!(!loaded.has_problems(), "generated manifests are valid");
+            for job in &loaded.jobs {
+                names += job.compile(&settings).expect("generated manifests compile").name().len();
             }
         }
         assert!(names > 0);
@@ -137,7 +132,7 @@ fn main() {
         start.elapsed()
     };
     run(1); // warm up: compiles the schema validator, fills caches
-    print_stages(&inputs, &renderer, &ctx, &options);
+    print_stages(&inputs, &renderer, &settings);
     for t in [1, threads] {
         let best: Duration = (0..3).map(|_| run(t)).min().unwrap_or_default();
         let rate = count as f64 / best.as_secs_f64();
@@ -149,7 +144,7 @@ fn main() {
 }
 
 /// Time spent in each stage on one thread, to show where the cost is.
-fn print_stages(inputs: &[SourceFile], renderer: &Renderer, ctx: &ValidationContext, options: &CompileOptions) {
+fn print_stages(inputs: &[Arc<SourceFile>], renderer: &Renderer, settings: &CompileSettings) {
     let mut spent = [Duration::ZERO; 4];
     let mut lap = |stage: usize, since: &mut Instant| {
         let now = Instant::now();
@@ -160,13 +155,14 @@ fn print_stages(inputs: &[SourceFile], renderer: &Renderer, ctx: &ValidationCont
         let mut t = Instant::now();
         let docs = pjob_source::parse(file).expect("generated manifests parse");
         lap(0, &mut t);
+        let ctx = ValidationContext { base_dir: base_dir(file.path()), target: Target::Aws };
         for doc in docs {
             let rendered = renderer.render(file, doc).expect("generated manifests render");
             lap(1, &mut t);
-            let manifest = pjob_manifest::validate(file, &rendered, ctx).expect("generated manifests are valid");
+            let (doc, manifest) = check_document(file, rendered, renderer, &ctx).expect("generated manifests are valid");
             lap(2, &mut t);
-            let job = pjob_compiler::compile(&manifest, options).expect("generated manifests compile");
-            std::hint::black_box(&job);
+            let job = pjob_jobset::Job { file: file.clone(), doc, manifest };
+            std::hint::black_box(job.compile(settings).expect("generated manifests compile"));
             lap(3, &mut t);
         }
     }

@@ -1,0 +1,77 @@
+//! The one conversion of global command-line options into what the
+//! libraries take: executor options, compile settings and the template
+//! renderer. Every command reads [`Settings`], never the raw arguments.
+
+use std::time::SystemTime;
+
+use pjob_executor_aws::AwsOptions;
+use pjob_jobset::CompileSettings;
+use pjob_template::{Renderer, Variables, VariablesError};
+
+use crate::args::{GlobalArgs, OutputFormat};
+use crate::exit::Exit;
+
+/// Global options, converted once per run.
+pub(crate) struct Settings {
+    /// `-o`: how results are printed (`None`: the command's default).
+    pub output: Option<OutputFormat>,
+    /// AWS options for the executors (`--region`, `--profile`, `--endpoint-url`).
+    pub aws: AwsOptions,
+    /// What the compiler needs (`--region` or `AWS_DEFAULT_REGION`, `--default-bucket`).
+    pub compile: CompileSettings,
+    /// The template renderer with `--vars-file` and `--var` values.
+    pub renderer: Renderer,
+    /// `--strict`: warnings are errors.
+    pub strict: bool,
+}
+
+impl Settings {
+    /// Converts the global options; a bad `--var` or `--vars-file` is reported here.
+    pub fn from_args(global: &GlobalArgs) -> Result<Settings, Exit> {
+        crate::report::set_verbose(global.verbose);
+        let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let region = non_empty(&global.region);
+        let aws = AwsOptions {
+            region: region.clone(),
+            profile: non_empty(&global.profile),
+            endpoint_url: non_empty(&global.endpoint_url),
+            max_attempts: None,
+        };
+        let compile = CompileSettings {
+            region: region.or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty())),
+            default_bucket: non_empty(&global.default_bucket),
+            force_timestamp_name: false,
+            now: SystemTime::now(),
+        };
+        Ok(Settings { output: global.output, aws, compile, renderer: Renderer::new(variables(global)?), strict: global.strict })
+    }
+
+    /// Whether results go to stdout as JSON or YAML.
+    pub fn structured(&self) -> bool {
+        matches!(self.output, Some(OutputFormat::Json | OutputFormat::Yaml))
+    }
+
+    /// Compile settings for a command that takes `--new`.
+    pub fn compile_settings(&self, new: bool) -> CompileSettings {
+        CompileSettings { force_timestamp_name: new, ..self.compile.clone() }
+    }
+}
+
+/// `--vars-file` and `--var`, in that order (later wins).
+fn variables(global: &GlobalArgs) -> Result<Variables, Exit> {
+    let mut variables = Variables::new();
+    let report = |e: VariablesError| {
+        match e {
+            VariablesError::Syntax(d) => crate::report::print_all(&[*d]),
+            other => crate::report::error(None, &other),
+        }
+        Exit::Invalid
+    };
+    for file in &global.vars_files {
+        variables.add_file(file).map_err(report)?;
+    }
+    for assignment in &global.vars {
+        variables.set(assignment).map_err(report)?;
+    }
+    Ok(variables)
+}

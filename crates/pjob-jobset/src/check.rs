@@ -1,0 +1,126 @@
+//! Reading, parsing, rendering and validating manifest files.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pjob_manifest::{Manifest, Target, ValidationContext};
+use pjob_source::{Diagnostic, Document, SourceFile, Span};
+use pjob_template::Renderer;
+
+use crate::discover::{Discovered, discover};
+use crate::{Job, LoadError, Loaded, base_dir};
+
+/// Loads manifests for one command: its template renderer and where its
+/// jobs will run (which decides, for example, whether local output
+/// destinations are valid).
+#[derive(Clone, Copy)]
+pub struct Loader<'a> {
+    renderer: &'a Renderer,
+    target: Target,
+}
+
+impl<'a> Loader<'a> {
+    /// A loader rendering templates with `renderer`, validating for `target`.
+    pub fn new(renderer: &'a Renderer, target: Target) -> Loader<'a> {
+        Loader { renderer, target }
+    }
+
+    /// Loads every manifest the paths name (files, and folders searched as
+    /// [`discover`] searches them). YAML or TOML in a folder that is not a
+    /// pjob manifest is ignored, but a folder with no manifest at all is an
+    /// error: a CI step pointed at the wrong folder must not pass.
+    pub fn load(&self, paths: &[PathBuf]) -> Loaded {
+        let mut loaded = Loaded::default();
+        for found in discover(paths) {
+            match found {
+                Discovered::File(path) => self.load_path(&path, true, &mut loaded),
+                Discovered::Folder { path, files } => {
+                    let before = loaded.files;
+                    for file in files {
+                        self.load_path(&file, false, &mut loaded);
+                    }
+                    if loaded.files == before {
+                        loaded.errors.push(LoadError::NoManifestInFolder(path));
+                    }
+                }
+            }
+        }
+        loaded
+    }
+
+    fn load_path(&self, path: &Path, explicit: bool, loaded: &mut Loaded) {
+        match SourceFile::read(path) {
+            Ok(file) => self.load_file(Arc::new(file), explicit, loaded),
+            Err(source) if explicit => loaded.errors.push(LoadError::Read { path: path.to_path_buf(), source }),
+            Err(_) => {}
+        }
+    }
+
+    /// Loads the manifests of one file already in memory into `loaded`.
+    /// `explicit` says the file was named on its own (not found in a
+    /// folder): it is then meant to be a manifest, and one that is not
+    /// gets an error saying what is wrong with it.
+    pub fn load_file(&self, file: Arc<SourceFile>, explicit: bool, loaded: &mut Loaded) {
+        let docs = match pjob_source::parse(&file) {
+            Ok(docs) => docs,
+            Err(d) => {
+                // In a folder, a broken file is ours only if it looks like a manifest.
+                if explicit || file.text().contains("pjob/") {
+                    loaded.files += 1;
+                    loaded.diagnostics.push(*d);
+                }
+                return;
+            }
+        };
+        let manifests: Vec<Document> = if explicit && !docs.iter().any(pjob_manifest::is_manifest) {
+            docs
+        } else {
+            docs.into_iter().filter(pjob_manifest::is_manifest).collect()
+        };
+        if manifests.is_empty() {
+            if explicit {
+                loaded.errors.push(LoadError::NoManifest(file.path().to_path_buf()));
+            }
+            return;
+        }
+        loaded.files += 1;
+        let ctx = ValidationContext { base_dir: base_dir(file.path()), target: self.target };
+        for doc in manifests {
+            loaded.documents += 1;
+            match check_document(&file, doc, self.renderer, &ctx) {
+                Ok((doc, manifest)) => loaded.jobs.push(Job { file: file.clone(), doc, manifest }),
+                Err(ds) => loaded.diagnostics.extend(ds),
+            }
+        }
+    }
+}
+
+/// Renders and validates one document; returns the rendered document and
+/// its typed manifest, or every problem of both passes in file order.
+///
+/// Validation runs even when a template fails, on the document as far as
+/// it rendered, so that a wrong field is reported beside an undefined
+/// variable; its problems at a value whose template failed are left out
+/// (they would only restate that failure).
+pub fn check_document(
+    file: &SourceFile,
+    doc: Document,
+    renderer: &Renderer,
+    ctx: &ValidationContext,
+) -> Result<(Document, Manifest), Vec<Diagnostic>> {
+    let (rendered, template_problems) = match renderer.render(file, doc) {
+        Ok(rendered) => (rendered, Vec::new()),
+        Err(failure) => (failure.document, failure.diagnostics),
+    };
+    match pjob_manifest::validate(file, &rendered, ctx) {
+        Ok(manifest) if template_problems.is_empty() => Ok((rendered, manifest)),
+        Ok(_) => Err(template_problems),
+        Err(problems) => {
+            let failed: Vec<Span> = template_problems.iter().map(Diagnostic::span).collect();
+            let mut all = template_problems;
+            all.extend(problems.into_iter().filter(|d| !failed.iter().any(|f| d.span().overlaps(*f))));
+            all.sort_by_key(|d| d.span().offset);
+            Err(all)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Compiling checked jobs to requests, with settings taken once per command.
+
+use std::time::SystemTime;
+
+use pjob_compiler::{CompileError, CompileOptions, CompiledJob};
+use pjob_source::Diagnostic;
+
+use crate::Job;
+
+/// What compiling a set needs besides the manifests: the same for every job
+/// of one command.
+#[derive(Debug, Clone)]
+pub struct CompileSettings {
+    /// AWS region, for image URIs; `None` when unknown.
+    pub region: Option<String>,
+    /// Bucket for uploaded artifacts and default output destinations; when
+    /// `None`, the SDK's `sagemaker-<region>-<account>` with placeholders
+    /// for what is not known offline.
+    pub default_bucket: Option<String>,
+    /// Name every job with the SDK's timestamp (`--new`).
+    pub force_timestamp_name: bool,
+    /// The time timestamp names use.
+    pub now: SystemTime,
+}
+
+impl Default for CompileSettings {
+    fn default() -> CompileSettings {
+        CompileSettings { region: None, default_bucket: None, force_timestamp_name: false, now: SystemTime::now() }
+    }
+}
+
+impl CompileSettings {
+    /// The default bucket these settings give.
+    pub fn bucket(&self) -> String {
+        match &self.default_bucket {
+            Some(bucket) => bucket.clone(),
+            None => format!("sagemaker-{}-<account>", self.region.as_deref().unwrap_or("<region>")),
+        }
+    }
+
+    /// The compiler's options for one job.
+    pub fn options_for(&self, job: &Job) -> CompileOptions {
+        CompileOptions {
+            region: self.region.clone(),
+            default_bucket: self.bucket(),
+            base_dir: job.base_dir(),
+            force_timestamp_name: self.force_timestamp_name,
+            now: self.now,
+        }
+    }
+}
+
+impl Job {
+    /// Compiles the job; an error is located at the manifest value it concerns.
+    pub fn compile(&self, settings: &CompileSettings) -> Result<CompiledJob, Box<Diagnostic>> {
+        self.compile_with(&settings.options_for(self)).map_err(|e| Box::new(self.compile_diagnostic(&e)))
+    }
+
+    /// Compiles the job with explicit compiler options.
+    pub fn compile_with(&self, options: &CompileOptions) -> Result<CompiledJob, CompileError> {
+        pjob_compiler::compile(&self.manifest, options)
+    }
+
+    /// A compile error as a diagnostic at the value it concerns.
+    pub fn compile_diagnostic(&self, e: &CompileError) -> Diagnostic {
+        self.diagnostic_at(e.pointer(), e.code(), e.to_string(), e.help())
+    }
+}
+
+/// Compiles every job, or returns every compile error as a diagnostic.
+pub fn compile_all(jobs: &[Job], settings: &CompileSettings) -> Result<Vec<CompiledJob>, Vec<Diagnostic>> {
+    let mut compiled = Vec::new();
+    let mut problems = Vec::new();
+    for job in jobs {
+        match job.compile(settings) {
+            Ok(c) => compiled.push(c),
+            Err(d) => problems.push(*d),
+        }
+    }
+    if problems.is_empty() { Ok(compiled) } else { Err(problems) }
+}

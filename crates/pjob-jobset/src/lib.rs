@@ -1,0 +1,109 @@
+//! Manifest paths in, a set of checked jobs out.
+//!
+//! Every pjob command that reads manifests runs the same pipeline, and runs
+//! it through this crate: [`discover`] the manifest files a command line
+//! names, read and parse each ([`pjob_source`]), render its templates
+//! ([`pjob_template`]), validate it ([`pjob_manifest`]) and, where the
+//! command needs requests, [`compile`] it ([`pjob_compiler`]). The result is
+//! a [`Loaded`] set: the valid [`Job`]s in file and document order, and every
+//! problem found, each located in its file.
+//!
+//! ```no_run
+//! use pjob_jobset::{CompileSettings, Loader};
+//! use pjob_manifest::Target;
+//! use pjob_template::{Renderer, Variables};
+//!
+//! let renderer = Renderer::new(Variables::new());
+//! let loaded = Loader::new(&renderer, Target::Aws).load(&["jobs/".into()]);
+//! let settings = CompileSettings { region: Some("us-west-2".into()), ..CompileSettings::default() };
+//! let compiled = pjob_jobset::compile_all(&loaded.jobs, &settings);
+//! ```
+
+mod check;
+mod compile;
+mod discover;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use pjob_manifest::Manifest;
+use pjob_source::{Diagnostic, Document, SourceFile};
+
+pub use check::{Loader, check_document};
+pub use compile::{CompileSettings, compile_all};
+pub use discover::{Discovered, discover};
+
+/// One valid job: its file, its rendered document and its typed manifest.
+#[derive(Debug)]
+pub struct Job {
+    /// The file it came from.
+    pub file: Arc<SourceFile>,
+    /// The rendered document (for locating later errors).
+    pub doc: Document,
+    /// The typed manifest.
+    pub manifest: Manifest,
+}
+
+impl Job {
+    /// Folder the manifest's relative paths resolve against.
+    pub fn base_dir(&self) -> PathBuf {
+        base_dir(self.file.path())
+    }
+
+    /// A diagnostic at the manifest value a JSON pointer names.
+    pub fn diagnostic_at(&self, pointer: &str, code: &'static str, message: String, help: String) -> Diagnostic {
+        let span = self.doc.root.locate(pointer, None);
+        Diagnostic::new(&self.file, span, code, message).with_help(help)
+    }
+}
+
+/// A path on the command line that could not be loaded at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Reading failed.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// An explicitly named file holds no pjob manifest.
+    #[error("{0}: no pjob manifest here (a manifest starts with `apiVersion: pjob/v1`)")]
+    NoManifest(PathBuf),
+    /// A folder named on the command line holds no pjob manifest, in it or below it.
+    #[error(
+        "{0}: no pjob manifest found in this folder (pjob looks for *.yaml, *.yml and *.toml files, in subfolders too, that carry `apiVersion: pjob/...`); check the path"
+    )]
+    NoManifestInFolder(PathBuf),
+}
+
+/// Everything loading found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Valid jobs, in file and document order.
+    pub jobs: Vec<Job>,
+    /// Problems in manifests.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Paths that could not be read, or hold no manifest.
+    pub errors: Vec<LoadError>,
+    /// Manifest files read.
+    pub files: usize,
+    /// Manifest documents seen (valid or not).
+    pub documents: usize,
+}
+
+impl Loaded {
+    /// Whether anything was wrong.
+    pub fn has_problems(&self) -> bool {
+        !self.diagnostics.is_empty() || !self.errors.is_empty()
+    }
+}
+
+/// The folder a manifest's relative paths resolve against.
+pub fn base_dir(manifest_path: &Path) -> PathBuf {
+    match manifest_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
