@@ -41,6 +41,10 @@ pub struct GlobalArgs {
     /// Read template variables from a YAML, TOML or JSON file; wins over `vars:`.
     #[arg(long = "vars-file", global = true, value_name = "FILE")]
     pub vars_files: Vec<PathBuf>,
+    /// Seconds each `git` run may take when fetching a `git_config` repository
+    /// (render, plan and apply fetch; validate never does).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub git_timeout: u64,
     /// Treat warnings (such as a --var that no manifest uses) as errors.
     #[arg(long, global = true)]
     pub strict: bool,
@@ -63,7 +67,8 @@ pub enum OutputFormat {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check manifests (files, or folders searched for *.yaml, *.yml, *.toml); no AWS calls.
+    /// Check manifests (files, or folders searched for *.yaml, *.yml, *.toml); no AWS or git calls
+    /// (a `git_config` repository is checked as written, not fetched).
     Validate(ValidateArgs),
     /// Print the CreateProcessingJob request(s) and artifacts a manifest compiles to; no AWS calls.
     Render(RenderArgs),

@@ -2,7 +2,7 @@
 //! libraries take: executor options, compile settings and the template
 //! renderer. Every command reads [`Settings`], never the raw arguments.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use pjob_executor_aws::AwsOptions;
 use pjob_jobset::CompileSettings;
@@ -42,6 +42,7 @@ impl Settings {
             default_bucket: non_empty(&global.default_bucket),
             force_timestamp_name: false,
             now: SystemTime::now(),
+            git_timeout: Duration::from_secs(global.git_timeout),
         };
         Ok(Settings { output: global.output, aws, compile, renderer: Renderer::new(variables(global)?), strict: global.strict })
     }

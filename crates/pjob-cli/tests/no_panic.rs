@@ -16,7 +16,7 @@ use std::sync::{Arc, Once};
 use std::time::SystemTime;
 
 use pjob_jobset::{CompileSettings, Loaded, Loader};
-use pjob_manifest::{JobSpec, Target};
+use pjob_manifest::Target;
 use pjob_source::SourceFile;
 use pjob_template::{Renderer, Variables};
 
@@ -120,17 +120,14 @@ fn run_pipeline(renderer: &Renderer, path: &Path, text: &str) {
     let settings = CompileSettings {
         region: Some("us-west-2".into()),
         default_bucket: Some("sagemaker-us-west-2-123456789012".into()),
-        force_timestamp_name: false,
         now: SystemTime::UNIX_EPOCH,
+        ..CompileSettings::default()
     };
     for job in &loaded.jobs {
-        // A git_config job clones its repository when it compiles:
-        // not thousands of times, and not over the network.
-        if matches!(&job.manifest.spec, JobSpec::FrameworkProcessor(s) if s.git_config.is_some()) {
-            continue;
-        }
-        if let Err(d) = job.compile(&settings) {
-            loaded.diagnostics.push(*d);
+        // Compiled as `validate` compiles: a git_config repository is not
+        // fetched thousands of times, nor over the network.
+        if let Err(e) = job.compile_with(&settings.options_for(job)) {
+            loaded.diagnostics.push(job.compile_diagnostic(&e));
         }
     }
     for d in &loaded.diagnostics {

@@ -38,17 +38,15 @@ pub enum CompileError {
         /// Why.
         source: crate::archive::ArchiveError,
     },
-    /// A `git_config` repository could not be cloned or checked out.
-    #[error("git {action} failed for {repo}: {detail}")]
-    Git {
+    /// A job with `git_config` was compiled without its repository's
+    /// work tree ([`crate::CompileOptions::git_work_tree`]): the compiler
+    /// never fetches anything itself.
+    #[error("the `git_config` repository {repo} was not fetched")]
+    GitNotFetched {
         /// The `git_config` value.
         pointer: String,
         /// The repository.
         repo: String,
-        /// `clone` or `checkout`.
-        action: &'static str,
-        /// What git said.
-        detail: String,
     },
     /// A value that must be an `s3://` URI is not one.
     #[error("`{uri}` is not an s3:// URI")]
@@ -78,7 +76,7 @@ impl CompileError {
             | CompileError::MissingRegion { pointer }
             | CompileError::ImageUri { pointer, .. }
             | CompileError::Archive { pointer, .. }
-            | CompileError::Git { pointer, .. }
+            | CompileError::GitNotFetched { pointer, .. }
             | CompileError::BadUri { pointer, .. }
             | CompileError::Refused { pointer, .. } => pointer,
         }
@@ -91,7 +89,7 @@ impl CompileError {
             CompileError::MissingRegion { .. } => "pass --region, or set AWS_REGION".into(),
             CompileError::ImageUri { .. } => "use one of the known values, or set `image_uri` yourself".into(),
             CompileError::Archive { .. } => "keep every file of the source folder inside it".into(),
-            CompileError::Git { .. } => "check `git_config`: the repository URL, branch and commit".into(),
+            CompileError::GitNotFetched { .. } => "`pjob render`, `plan` and `apply` fetch the repository; `validate` does not".into(),
             CompileError::BadUri { .. } => "write s3://bucket/prefix".into(),
             CompileError::Refused { help, .. } => help.clone(),
         }
@@ -104,7 +102,7 @@ impl CompileError {
             CompileError::MissingRegion { .. } => "pjob::missing-region",
             CompileError::ImageUri { .. } => "pjob::unknown-image",
             CompileError::Archive { .. } => "pjob::archive",
-            CompileError::Git { .. } => "pjob::git",
+            CompileError::GitNotFetched { .. } => "pjob::git",
             CompileError::BadUri { .. } => "pjob::bad-uri",
             CompileError::Refused { .. } => "pjob::refused",
         }

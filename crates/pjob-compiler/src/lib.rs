@@ -27,6 +27,7 @@ use serde::Serialize;
 
 pub use artifact::{Artifact, ArtifactBody, sha256_hex};
 pub use error::CompileError;
+pub use git::check_git_config;
 pub use request::CreateProcessingJobRequest;
 
 /// What compilation needs besides the manifest.
@@ -42,6 +43,10 @@ pub struct CompileOptions {
     pub force_timestamp_name: bool,
     /// The time used for timestamp names.
     pub now: SystemTime,
+    /// The work tree of the job's `git_config` repository, checked out by
+    /// the caller; without it, a job with `git_config` does not compile
+    /// ([`CompileError::GitNotFetched`]). The compiler never fetches.
+    pub git_work_tree: Option<PathBuf>,
 }
 
 /// A compiled job: the request and the artifacts it needs uploaded first.

@@ -1,11 +1,10 @@
 //! What the compiler generates for the kinds that ship code or configuration:
-//! reproducible archives, `git_config` checkouts, image errors, and Clarify's
+//! reproducible archives, `git_config` work trees, image errors, and Clarify's
 //! `analysis_config.json` as the SDK writes it.
 
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use pjob_compiler::{ArtifactBody, CompileError, CompileOptions, CompiledJob, compile};
@@ -19,6 +18,7 @@ fn options(base_dir: &Path, region: Option<&str>) -> CompileOptions {
         base_dir: base_dir.to_path_buf(),
         force_timestamp_name: false,
         now: SystemTime::UNIX_EPOCH,
+        git_work_tree: None,
     }
 }
 
@@ -106,111 +106,25 @@ fn source_archive_hash_is_the_same_across_compiles() {
     assert_ne!(first.name(), third.name());
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=pjob test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// A bare repository with two commits on `main` and a `feature` branch:
-/// returns (bare repo path, first commit).
-fn sample_repo(root: &Path) -> (PathBuf, String) {
-    let work = root.join("work");
-    fs::create_dir_all(&work).unwrap();
-    git(&work, &["init", "--quiet"]);
-    write(&work.join("jobs/main.py"), "print('v1')\n");
-    write(&work.join("jobs/requirements.txt"), "numpy\n");
-    git(&work, &["add", "."]);
-    git(&work, &["commit", "--quiet", "-m", "v1"]);
-    let first = git(&work, &["rev-parse", "HEAD"]);
-    write(&work.join("jobs/main.py"), "print('v2')\n");
-    git(&work, &["commit", "--quiet", "-am", "v2"]);
-    git(&work, &["checkout", "--quiet", "-b", "feature"]);
-    write(&work.join("jobs/extra.py"), "E = 1\n");
-    git(&work, &["add", "."]);
-    git(&work, &["commit", "--quiet", "-m", "feature"]);
-    git(&work, &["checkout", "--quiet", "main"]);
-    let bare = root.join("repo.git");
-    git(root, &["clone", "--quiet", "--bare", work.to_str().unwrap(), bare.to_str().unwrap()]);
-    (bare, first)
-}
-
 #[test]
-fn git_config_packs_the_repository_at_a_commit_or_branch() {
+fn a_git_config_job_needs_its_work_tree_and_never_fetches() {
     let tmp = tempfile::tempdir().unwrap();
-    let (bare, first) = sample_repo(tmp.path());
-    let repo = bare.to_string_lossy().into_owned();
-    let compile_at = |git_config: Value, source_dir: Option<&str>| {
-        let mut spec = json!({"code": "main.py", "git_config": git_config});
-        if let Some(dir) = source_dir {
-            spec["source_dir"] = json!(dir);
-        } else {
-            spec["code"] = json!("jobs/main.py");
-        }
-        compile(&framework_manifest(spec), &options(tmp.path(), Some("us-west-2")))
-    };
-
-    let at_commit = compile_at(json!({"repo": repo, "commit": first}), Some("jobs")).unwrap();
-    assert_eq!(
-        unpack(&archive_bytes(&at_commit)),
-        [("main.py".to_string(), "print('v1')\n".to_string()), ("requirements.txt".into(), "numpy\n".into())]
-    );
-    let ArtifactBody::Generated { content } = &artifact(&at_commit, "runproc.sh").body else { panic!() };
-    assert!(content.contains("exec python main.py \"$@\""), "{content}");
-
-    let default_branch = compile_at(json!({"repo": repo}), Some("jobs")).unwrap();
-    assert!(unpack(&archive_bytes(&default_branch)).contains(&("main.py".into(), "print('v2')\n".into())));
-
-    let on_branch = compile_at(json!({"repo": repo, "branch": "feature"}), Some("jobs")).unwrap();
-    let files: Vec<String> = unpack(&archive_bytes(&on_branch)).into_iter().map(|(p, _)| p).collect();
-    assert_eq!(files, ["extra.py", "main.py", "requirements.txt"]);
-
-    // Without source_dir, `code` is a file in the repository, packed alone.
-    let single = compile_at(json!({"repo": repo, "commit": first}), None).unwrap();
-    assert_eq!(unpack(&archive_bytes(&single)), [("main.py".to_string(), "print('v1')\n".to_string())]);
-
-    // The whole repository as source_dir leaves out its .git folder.
-    let mut spec = json!({"code": "jobs/main.py", "source_dir": ".", "git_config": {"repo": repo, "commit": first}});
-    spec["dependencies"] = json!([]);
-    let whole = compile(&framework_manifest(spec), &options(tmp.path(), Some("us-west-2"))).unwrap();
-    let ArtifactBody::Archive { members, .. } = &artifact(&whole, "sourcedir.tar.gz").body else { panic!() };
-    assert_eq!(members, &["jobs", "jobs/main.py", "jobs/requirements.txt"]);
-
-    // Cloning the same commit twice gives the same archive.
-    let again = compile_at(json!({"repo": repo, "commit": first}), Some("jobs")).unwrap();
-    assert_eq!(archive_bytes(&at_commit), archive_bytes(&again));
-}
-
-#[test]
-fn git_config_errors_point_at_git_config() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (bare, _) = sample_repo(tmp.path());
-    let repo = bare.to_string_lossy().into_owned();
-    let run = |git_config: Value, source_dir: &str| {
-        let spec = json!({"code": "main.py", "source_dir": source_dir, "git_config": git_config});
-        compile(&framework_manifest(spec), &options(tmp.path(), Some("us-west-2"))).unwrap_err()
-    };
-
-    let e = run(json!({"repo": repo, "commit": "0123456789abcdef0123456789abcdef01234567"}), "jobs");
-    assert!(matches!(&e, CompileError::Git { action: "checkout", .. }), "{e:?}");
+    // A repository nothing could clone: the compiler must not try.
+    let spec = json!({"code": "main.py", "source_dir": "jobs", "git_config": {"repo": "ssh://git@127.0.0.1:1/nothing.git"}});
+    let e = compile(&framework_manifest(spec.clone()), &options(tmp.path(), Some("us-west-2"))).unwrap_err();
+    assert!(matches!(&e, CompileError::GitNotFetched { .. }), "{e:?}");
     assert_eq!(e.pointer(), "/spec/git_config");
 
-    let e = run(json!({"repo": tmp.path().join("nope.git").to_string_lossy()}), "jobs");
-    assert!(matches!(&e, CompileError::Git { action: "clone", .. }), "{e:?}");
-
-    let e = run(json!({"repo": repo}), "missing");
-    assert_eq!(e.pointer(), "/spec/source_dir");
-    assert!(e.to_string().contains("does not exist in the git repository"), "{e}");
-
-    let e = run(json!({"repo": repo}), "../outside");
-    assert_eq!(e.pointer(), "/spec/source_dir");
+    // With a work tree, paths are inside it, and never outside.
+    write(&tmp.path().join("tree/jobs/main.py"), "print(1)\n");
+    let mut with_tree = options(tmp.path(), Some("us-west-2"));
+    with_tree.git_work_tree = Some(tmp.path().join("tree"));
+    let job = compile(&framework_manifest(spec), &with_tree).unwrap();
+    assert_eq!(unpack(&archive_bytes(&job)), [("main.py".to_string(), "print(1)\n".to_string())]);
+    let outside = json!({"code": "main.py", "source_dir": "../outside", "git_config": {"repo": "r"}});
+    assert_eq!(compile(&framework_manifest(outside), &with_tree).unwrap_err().pointer(), "/spec/source_dir");
+    let dash = json!({"code": "main.py", "source_dir": "jobs", "git_config": {"repo": "r", "branch": "--upload-pack=x"}});
+    assert_eq!(compile(&framework_manifest(dash), &with_tree).unwrap_err().pointer(), "/spec/git_config/branch");
 }
 
 #[test]

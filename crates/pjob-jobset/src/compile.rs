@@ -1,11 +1,16 @@
 //! Compiling checked jobs to requests, with settings taken once per command.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use pjob_compiler::{CompileError, CompileOptions, CompiledJob};
+use pjob_manifest::{GitConfig, JobSpec};
 use pjob_source::Diagnostic;
 
 use crate::Job;
+use crate::git::{self, Checkout};
+
+/// How long one `git` run fetching a `git_config` repository may take, by default.
+pub const DEFAULT_GIT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// What compiling a set needs besides the manifests: the same for every job
 /// of one command.
@@ -21,11 +26,19 @@ pub struct CompileSettings {
     pub force_timestamp_name: bool,
     /// The time timestamp names use.
     pub now: SystemTime,
+    /// How long one `git` run fetching a `git_config` repository may take.
+    pub git_timeout: Duration,
 }
 
 impl Default for CompileSettings {
     fn default() -> CompileSettings {
-        CompileSettings { region: None, default_bucket: None, force_timestamp_name: false, now: SystemTime::now() }
+        CompileSettings {
+            region: None,
+            default_bucket: None,
+            force_timestamp_name: false,
+            now: SystemTime::now(),
+            git_timeout: DEFAULT_GIT_TIMEOUT,
+        }
     }
 }
 
@@ -46,14 +59,38 @@ impl CompileSettings {
             base_dir: job.base_dir(),
             force_timestamp_name: self.force_timestamp_name,
             now: self.now,
+            git_work_tree: None,
         }
     }
 }
 
 impl Job {
-    /// Compiles the job; an error is located at the manifest value it concerns.
+    /// Compiles the job, fetching its `git_config` repository first if it
+    /// has one; an error is located at the manifest value it concerns.
     pub fn compile(&self, settings: &CompileSettings) -> Result<CompiledJob, Box<Diagnostic>> {
-        self.compile_with(&settings.options_for(self)).map_err(|e| Box::new(self.compile_diagnostic(&e)))
+        let mut options = settings.options_for(self);
+        let checkout = self.fetch_sources(settings.git_timeout)?;
+        options.git_work_tree = checkout.as_ref().map(|c| c.path().to_path_buf());
+        self.compile_with(&options).map_err(|e| Box::new(self.compile_diagnostic(&e)))
+    }
+
+    /// The job's `git_config`, if it has one.
+    pub fn git_config(&self) -> Option<&GitConfig> {
+        match &self.manifest.spec {
+            JobSpec::FrameworkProcessor(spec) => spec.git_config.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Checks out the job's `git_config` repository (`None` without one).
+    fn fetch_sources(&self, timeout: Duration) -> Result<Option<Checkout>, Box<Diagnostic>> {
+        const POINTER: &str = "/spec/git_config";
+        let Some(config) = self.git_config() else { return Ok(None) };
+        pjob_compiler::check_git_config(config, POINTER).map_err(|e| Box::new(self.compile_diagnostic(&e)))?;
+        git::fetch(config, &self.base_dir(), timeout).map(Some).map_err(|e| {
+            let help = "check `git_config`: the repository URL, branch and commit, and that this machine can reach it";
+            Box::new(self.diagnostic_at(POINTER, "pjob::git", e.to_string(), help.into()))
+        })
     }
 
     /// Compiles the job with explicit compiler options.

@@ -22,6 +22,7 @@
 mod check;
 mod compile;
 mod discover;
+mod git;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,8 +31,9 @@ use pjob_manifest::Manifest;
 use pjob_source::{Diagnostic, Document, SourceFile};
 
 pub use check::{Loader, check_document};
-pub use compile::{CompileSettings, compile_all};
+pub use compile::{CompileSettings, DEFAULT_GIT_TIMEOUT, compile_all};
 pub use discover::{Discovered, discover};
+pub use git::FetchError;
 
 /// One valid job: its file, its rendered document and its typed manifest.
 #[derive(Debug)]

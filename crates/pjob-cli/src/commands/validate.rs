@@ -15,14 +15,20 @@ pub fn run(settings: &Settings, args: &ValidateArgs) -> Exit {
     let mut loaded = load::load_set(settings, &args.paths, target);
     // Compiling is offline too, and catches what only the compiler knows
     // (image versions, the SDK's refusals); a job whose image needs a region
-    // that is not set is not held against the manifest, only noted.
+    // that is not set, or whose code is in a `git_config` repository (never
+    // fetched here), is not held against the manifest, only noted.
     let compile = settings.compile_settings(false);
     let mut compile_problems = Vec::new();
     let mut need_region = Vec::new();
+    let mut from_git = Vec::new();
     loaded.jobs.retain(|job| match job.compile_with(&compile.options_for(job)) {
         Ok(_) => true,
         Err(CompileError::MissingRegion { .. }) => {
             need_region.push(job_label(job));
+            true
+        }
+        Err(CompileError::GitNotFetched { .. }) => {
+            from_git.push(job_label(job));
             true
         }
         Err(e) => {
@@ -40,6 +46,12 @@ pub fn run(settings: &Settings, args: &ValidateArgs) -> Exit {
                 eprintln!(
                     "note: {} need an AWS region to resolve their image: pass --region (or set AWS_REGION) to render, plan or apply them",
                     need_region.join(", ")
+                );
+            }
+            if !from_git.is_empty() {
+                eprintln!(
+                    "note: {} take their code from `git_config`, which validate does not fetch: `pjob render` checks the repository",
+                    from_git.join(", ")
                 );
             }
             if ok {

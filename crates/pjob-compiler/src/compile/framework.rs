@@ -151,7 +151,15 @@ fn packed_source(ctx: &Ctx<'_>, spec: &FrameworkProcessorSpec) -> Result<Script,
         }
     }
     let checkout = match &spec.git_config {
-        Some(config) => Some(git::checkout(config, &ctx.options.base_dir, "/spec/git_config")?),
+        Some(config) => {
+            git::check_git_config(config, "/spec/git_config")?;
+            let work_tree = ctx
+                .options
+                .git_work_tree
+                .as_deref()
+                .ok_or_else(|| CompileError::GitNotFetched { pointer: "/spec/git_config".into(), repo: config.repo.clone() })?;
+            Some(work_tree)
+        }
         None => None,
     };
     let resolve = |rel: &str, pointer: &str| -> Result<PathBuf, CompileError> {
@@ -185,7 +193,7 @@ fn packed_source(ctx: &Ctx<'_>, spec: &FrameworkProcessorSpec) -> Result<Script,
             }
             let mut entries = archive::collect_entries(&root, &dependencies)
                 .map_err(|source| CompileError::Archive { pointer: "/spec/source_dir".into(), source })?;
-            if checkout.as_ref().is_some_and(|c| same_dir(&root, c.path())) {
+            if checkout.is_some_and(|c| same_dir(&root, c)) {
                 // The repository's own metadata is not part of the code.
                 entries.retain(|e| e.path != ".git" && !e.path.starts_with(".git/"));
             }

@@ -1,0 +1,124 @@
+//! `git_config`: the repository cloned with the system `git` into a
+//! temporary folder and checked out at the given branch, then commit, as
+//! the SDK's `git_utils.git_clone_repo` does, before the job compiles.
+//!
+//! This is the only network access of the pipeline, so it happens here,
+//! outside the pure compiler, and only for commands that need the sources
+//! (`render`, `plan`, `apply`); `validate` checks `git_config` without
+//! fetching. Every `git` run has a deadline, and never prompts.
+
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pjob_manifest::GitConfig;
+
+/// A checked-out repository; the folder is removed when this is dropped.
+#[derive(Debug)]
+pub struct Checkout {
+    dir: tempfile::TempDir,
+}
+
+impl Checkout {
+    /// The work tree.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Why a repository could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// `git` failed; `detail` is what it said.
+    #[error("git {action} failed for {repo}: {detail}")]
+    Git {
+        /// The repository.
+        repo: String,
+        /// `clone` or `checkout`.
+        action: &'static str,
+        /// What git said.
+        detail: String,
+    },
+    /// `git` did not finish in time and was stopped.
+    #[error("git {action} of {repo} did not finish within {} s and was stopped", .timeout.as_secs())]
+    TimedOut {
+        /// The repository.
+        repo: String,
+        /// `clone` or `checkout`.
+        action: &'static str,
+        /// The deadline it had.
+        timeout: Duration,
+    },
+}
+
+/// Clones `config.repo` (a URL, or a path relative to `base_dir`), then
+/// checks out `branch` and `commit` when given; each `git` run is stopped
+/// after `timeout`. The configuration must have passed
+/// [`pjob_compiler::check_git_config`] (no value that git would read as an option).
+pub fn fetch(config: &GitConfig, base_dir: &Path, timeout: Duration) -> Result<Checkout, FetchError> {
+    let error = |action, detail: String| FetchError::Git { repo: config.repo.clone(), action, detail };
+    let dir = tempfile::Builder::new()
+        .prefix("pjob-git-")
+        .tempdir()
+        .map_err(|e| error("clone", format!("cannot create a temporary folder: {e}")))?;
+    let work_tree = dir.path().to_path_buf();
+    let target = work_tree.to_string_lossy().into_owned();
+    let run = |action, args: &[&str], cwd: &Path| run_git(config, action, args, cwd, timeout);
+    run("clone", &["clone", "--quiet", "--", &config.repo, &target], base_dir)?;
+    if let Some(branch) = &config.branch {
+        run("checkout", &["checkout", "--quiet", branch], &work_tree)?;
+    }
+    if let Some(commit) = &config.commit {
+        run("checkout", &["checkout", "--quiet", "--detach", commit], &work_tree)?;
+    }
+    Ok(Checkout { dir })
+}
+
+fn run_git(config: &GitConfig, action: &'static str, args: &[&str], cwd: &Path, timeout: Duration) -> Result<(), FetchError> {
+    let error = |detail: String| FetchError::Git { repo: config.repo.clone(), action, detail };
+    let stderr_file = tempfile::tempfile().map_err(|e| error(format!("cannot create a temporary file: {e}")))?;
+    let mut command = Command::new("git");
+    command
+        .args(args)
+        .current_dir(cwd)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr_file.try_clone().map_err(|e| error(e.to_string()))?)
+        // A group of its own, so that a deadline stops its helpers (ssh, git-remote-https) too.
+        .process_group(0);
+    if std::env::var_os("GIT_SSH_COMMAND").is_none() {
+        // ssh must not ask for a password or a host key: there is no one to answer.
+        command.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
+    }
+    let mut child = command.spawn().map_err(|e| error(format!("cannot run `git`: {e}")))?;
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait().map_err(|e| error(e.to_string()))? {
+            Some(status) => break status,
+            None if Instant::now() >= deadline => {
+                if let Some(group) = rustix::process::Pid::from_raw(child.id() as i32) {
+                    let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(FetchError::TimedOut { repo: config.repo.clone(), action, timeout });
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    if status.success() {
+        return Ok(());
+    }
+    let detail = read_all(stderr_file);
+    let detail = detail.trim();
+    Err(error(if detail.is_empty() { format!("git exited with {status}") } else { detail.to_string() }))
+}
+
+fn read_all(mut file: std::fs::File) -> String {
+    use std::io::{Read, Seek};
+    let mut text = String::new();
+    let _ = file.rewind().and_then(|()| file.take(64 * 1024).read_to_string(&mut text));
+    text
+}
