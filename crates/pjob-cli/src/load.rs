@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pjob_manifest::{Manifest, Target, ValidationContext};
-use pjob_source::{Diagnostic, Document, SourceFile, Span};
+use pjob_source::{Code, Diagnostic, Document, SourceFile, Span};
 use pjob_template::Renderer;
 
 /// One valid job: its file, its rendered document and its typed manifest.
@@ -25,7 +25,7 @@ impl Job {
     }
 
     /// A diagnostic at the manifest value a JSON pointer names.
-    pub fn diagnostic_at(&self, pointer: &str, code: &'static str, message: String, help: String) -> Diagnostic {
+    pub fn diagnostic_at(&self, pointer: &str, code: Code, message: String, help: String) -> Diagnostic {
         let span = self.doc.root.locate(pointer, None);
         Diagnostic::new(&self.file, span, code, message).with_help(help)
     }
