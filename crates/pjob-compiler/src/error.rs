@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use pjob_source::Code;
+
 /// A compile error, located by the JSON pointer of the manifest value at fault
 /// (`/spec/code`), so the caller can show it in the file.
 #[derive(Debug, thiserror::Error)]
@@ -96,15 +98,15 @@ impl CompileError {
     }
 
     /// A stable code for the kind of error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            CompileError::ReadFile { .. } => "pjob::missing-file",
-            CompileError::MissingRegion { .. } => "pjob::missing-region",
-            CompileError::ImageUri { .. } => "pjob::unknown-image",
-            CompileError::Archive { .. } => "pjob::archive",
-            CompileError::GitNotFetched { .. } => "pjob::git",
-            CompileError::BadUri { .. } => "pjob::bad-uri",
-            CompileError::Refused { .. } => "pjob::refused",
+            CompileError::ReadFile { .. } => Code::MissingFile,
+            CompileError::MissingRegion { .. } => Code::MissingRegion,
+            CompileError::ImageUri { .. } => Code::UnknownImage,
+            CompileError::Archive { .. } => Code::Archive,
+            CompileError::GitNotFetched { .. } => Code::Git,
+            CompileError::BadUri { .. } => Code::BadUri,
+            CompileError::Refused { .. } => Code::Refused,
         }
     }
 }

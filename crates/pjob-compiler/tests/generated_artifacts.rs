@@ -239,7 +239,7 @@ fn a_value_that_is_not_an_s3_uri_is_a_bad_uri() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let err = compile(&spark, &options(dir.path(), Some("us-west-2"))).unwrap_err();
-    assert_eq!(err.code(), "pjob::bad-uri");
+    assert_eq!(err.code().as_str(), "pjob::bad-uri");
     assert_eq!(err.pointer(), "/spec/spark_event_logs_s3_uri");
     assert_eq!(err.to_string(), "`hdfs://logs/` is not an s3:// URI");
     assert_eq!(err.help(), "write s3://bucket/prefix");

@@ -4,7 +4,7 @@ use std::time::{Duration, SystemTime};
 
 use pjob_compiler::{CompileError, CompileOptions, CompiledJob};
 use pjob_manifest::{GitConfig, JobSpec};
-use pjob_source::Diagnostic;
+use pjob_source::{Code, Diagnostic};
 
 use crate::Job;
 use crate::git::{self, Checkout};
@@ -89,7 +89,7 @@ impl Job {
         pjob_compiler::check_git_config(config, POINTER).map_err(|e| Box::new(self.compile_diagnostic(&e)))?;
         git::fetch(config, &self.base_dir(), timeout).map(Some).map_err(|e| {
             let help = "check `git_config`: the repository URL, branch and commit, and that this machine can reach it";
-            Box::new(self.diagnostic_at(POINTER, "pjob::git", e.to_string(), help.into()))
+            Box::new(self.diagnostic_at(POINTER, Code::Git, e.to_string(), help.into()))
         })
     }
 

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pjob_manifest::Manifest;
-use pjob_source::{Diagnostic, Document, SourceFile};
+use pjob_source::{Code, Diagnostic, Document, SourceFile};
 
 pub use check::{Loader, check_document};
 pub use compile::{CompileSettings, DEFAULT_GIT_TIMEOUT, compile_all};
@@ -53,7 +53,7 @@ impl Job {
     }
 
     /// A diagnostic at the manifest value a JSON pointer names.
-    pub fn diagnostic_at(&self, pointer: &str, code: &'static str, message: String, help: String) -> Diagnostic {
+    pub fn diagnostic_at(&self, pointer: &str, code: Code, message: String, help: String) -> Diagnostic {
         let span = self.doc.root.locate(pointer, None);
         Diagnostic::new(&self.file, span, code, message).with_help(help)
     }

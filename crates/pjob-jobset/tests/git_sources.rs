@@ -155,7 +155,7 @@ fn git_config_errors_point_at_git_config() {
 
     let d = error(json!({"repo": repo, "commit": "0123456789abcdef0123456789abcdef01234567"}), "jobs");
     assert!(d.message().starts_with("git checkout failed"), "{}", d.message());
-    assert_eq!(d.code(), "pjob::git");
+    assert_eq!(d.code().as_str(), "pjob::git");
 
     let d = error(json!({"repo": tmp.path().join("nope.git").to_string_lossy()}), "jobs");
     assert!(d.message().starts_with("git clone failed"), "{}", d.message());

@@ -15,7 +15,7 @@ mod suggest;
 use std::path::PathBuf;
 
 pub use model::*;
-use pjob_source::{Diagnostic, Document, SourceFile, Span};
+use pjob_source::{Code, Diagnostic, Document, SourceFile, Span};
 
 /// Where the job is going to run; a few rules differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,7 +53,7 @@ pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> R
     let mut problems = schema_check::check(file, &doc.root, &json);
     if problems.is_empty() {
         let manifest = Manifest::from_json(json)
-            .map_err(|e| vec![Diagnostic::new(file, doc.root.span, "pjob::invalid", format!("invalid manifest: {e}"))])?;
+            .map_err(|e| vec![Diagnostic::new(file, doc.root.span, Code::Invalid, format!("invalid manifest: {e}"))])?;
         let problems = rules::check(file, &doc.root, &manifest, ctx);
         return if problems.is_empty() { Ok(manifest) } else { Err(problems) };
     }

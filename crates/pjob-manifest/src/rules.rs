@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use pjob_source::{Diagnostic, Node, SourceFile};
+use pjob_source::{Code, Diagnostic, Node, SourceFile};
 
 use crate::model::*;
 use crate::{Target, ValidationContext};
@@ -50,7 +50,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn err(&mut self, pointer: &str, code: &'static str, message: String, help: impl Into<String>) {
+    fn err(&mut self, pointer: &str, code: Code, message: String, help: impl Into<String>) {
         let span = self.root.locate(pointer, None);
         self.out.push(Diagnostic::new(self.file, span, code, message).with_help(help));
     }
@@ -76,40 +76,40 @@ impl Checker<'_> {
         {
             self.err(
                 "/spec/network_config",
-                "pjob::refused",
+                Code::Refused,
                 "`network_config` needs both `security_group_ids` and `subnets` for a VPC".into(),
                 "set both, or neither",
             );
         }
         if common.env.len() > 100 {
-            self.err("/spec/env", "pjob::too-many", "`env` has more than 100 variables".into(), "SageMaker takes at most 100");
+            self.err("/spec/env", Code::TooMany, "`env` has more than 100 variables".into(), "SageMaker takes at most 100");
         }
         for (name, value) in &common.env {
             let pointer = format!("/spec/env/{}", name.replace('~', "~0").replace('/', "~1"));
             if !is_env_name(name) {
                 self.err(
                     &pointer,
-                    "pjob::bad-format",
+                    Code::BadFormat,
                     format!("`{name}` is not a valid environment variable name"),
                     "use letters, digits and `_`, not starting with a digit",
                 );
             } else if value.len() > 256 {
                 self.err(
                     &pointer,
-                    "pjob::too-long",
+                    Code::TooLong,
                     format!("the value of `{name}` is longer than 256 characters"),
                     "SageMaker takes at most 256 characters per value",
                 );
             }
         }
         if common.arguments.len() > 256 {
-            self.err("/spec/arguments", "pjob::too-many", "more than 256 `arguments`".into(), "SageMaker takes at most 256");
+            self.err("/spec/arguments", Code::TooMany, "more than 256 `arguments`".into(), "SageMaker takes at most 256");
         }
         for (i, a) in common.arguments.iter().enumerate() {
             if a.len() > 256 {
                 self.err(
                     &format!("/spec/arguments/{i}"),
-                    "pjob::too-long",
+                    Code::TooLong,
                     "an argument is longer than 256 characters".into(),
                     "SageMaker takes at most 256 characters per argument",
                 );
@@ -123,7 +123,7 @@ impl Checker<'_> {
                 {
                     self.err(
                         &format!("/spec/experiment_config/{field}"),
-                        "pjob::bad-format",
+                        Code::BadFormat,
                         format!("`{v}` is not a valid {field}"),
                         "use letters, digits and hyphens, at most 120 characters",
                     );
@@ -136,11 +136,11 @@ impl Checker<'_> {
         for (k, v) in &metadata.tags {
             let pointer = format!("/metadata/tags/{}", k.replace('~', "~0").replace('/', "~1"));
             if k.starts_with("aws:") {
-                self.err(&pointer, "pjob::refused", format!("tag key `{k}` uses the reserved prefix `aws:`"), "choose another key");
+                self.err(&pointer, Code::Refused, format!("tag key `{k}` uses the reserved prefix `aws:`"), "choose another key");
             } else if k.is_empty() || k.len() > 128 || v.len() > 256 {
                 self.err(
                     &pointer,
-                    "pjob::too-long",
+                    Code::TooLong,
                     format!("tag `{k}` is too long"),
                     "tag keys take 1 to 128 characters, values at most 256",
                 );
@@ -172,14 +172,14 @@ impl Checker<'_> {
                 let line = self.line_of(&format!("/spec/inputs/{first}/name"));
                 self.err(
                     &at("name"),
-                    "pjob::duplicate",
+                    Code::Duplicate,
                     format!("input name `{name}` is already used on line {line}"),
                     "give every input its own name",
                 );
             } else if reserved.contains(&name.as_str()) {
                 self.err(
                     &at("name"),
-                    "pjob::duplicate",
+                    Code::Duplicate,
                     format!("input name `{name}` is taken by the {} itself", spec.kind()),
                     format!("rename the input; {} uses: {}", spec.kind(), reserved.join(", ")),
                 );
@@ -187,13 +187,13 @@ impl Checker<'_> {
             match (&input.dataset_definition, &input.source) {
                 (Some(_), Some(_)) => self.err(
                     &at("dataset_definition"),
-                    "pjob::refused",
+                    Code::Refused,
                     "an input takes `source` or `dataset_definition`, not both".into(),
                     "remove one of them",
                 ),
                 (None, None) => self.err(
                     &format!("/spec/inputs/{i}"),
-                    "pjob::missing-field",
+                    Code::MissingField,
                     format!("input `{name}` has no `source`"),
                     "add `source` (an s3:// URI or a local path), or a `dataset_definition`",
                 ),
@@ -202,7 +202,7 @@ impl Checker<'_> {
                     match &input.destination {
                         None => self.err(
                             &format!("/spec/inputs/{i}"),
-                            "pjob::missing-field",
+                            Code::MissingField,
                             format!("input `{name}` has no `destination`"),
                             "add `destination: /opt/ml/processing/input/<name>`",
                         ),
@@ -213,7 +213,7 @@ impl Checker<'_> {
                                 let line = self.line_of(&format!("/spec/inputs/{first}/destination"));
                                 self.err(
                                     &at("destination"),
-                                    "pjob::duplicate",
+                                    Code::Duplicate,
                                     format!("input destination `{dest}` is already used on line {line}"),
                                     "give every input its own folder",
                                 );
@@ -225,7 +225,7 @@ impl Checker<'_> {
                     if input.destination.is_some() {
                         self.err(
                             &at("destination"),
-                            "pjob::refused",
+                            Code::Refused,
                             "a `dataset_definition` input sets its path with `dataset_definition.local_path`, not `destination`".into(),
                             "move the path to `dataset_definition.local_path`",
                         );
@@ -236,7 +236,7 @@ impl Checker<'_> {
             if input.s3_compression_type == S3CompressionType::Gzip && input.s3_input_mode != S3InputMode::Pipe {
                 self.err(
                     &at("s3_compression_type"),
-                    "pjob::refused",
+                    Code::Refused,
                     "data can only be gzipped when the input mode is Pipe".into(),
                     "set `s3_input_mode: Pipe`, or `s3_compression_type: None`",
                 );
@@ -248,13 +248,13 @@ impl Checker<'_> {
         match (&dd.athena_dataset_definition, &dd.redshift_dataset_definition) {
             (Some(_), Some(_)) => self.err(
                 pointer,
-                "pjob::refused",
+                Code::Refused,
                 "a dataset definition takes one of `athena_dataset_definition` and `redshift_dataset_definition`".into(),
                 "keep one",
             ),
             (None, None) => self.err(
                 pointer,
-                "pjob::missing-field",
+                Code::MissingField,
                 "a dataset definition needs `athena_dataset_definition` or `redshift_dataset_definition`".into(),
                 "add one of them",
             ),
@@ -269,7 +269,7 @@ impl Checker<'_> {
                 if !is_role_arn(&r.cluster_role_arn) {
                     self.err(
                         &format!("{pointer}/redshift_dataset_definition/cluster_role_arn"),
-                        "pjob::bad-format",
+                        Code::BadFormat,
                         format!("`{}` is not an IAM role ARN", r.cluster_role_arn),
                         "write arn:aws:iam::123456789012:role/NAME",
                     );
@@ -283,7 +283,7 @@ impl Checker<'_> {
             Some(p) => self.processing_path(&format!("{pointer}/local_path"), p),
             None => self.err(
                 pointer,
-                "pjob::missing-field",
+                Code::MissingField,
                 "a dataset definition needs `local_path`".into(),
                 "add `local_path: /opt/ml/processing/input/<name>`",
             ),
@@ -299,7 +299,7 @@ impl Checker<'_> {
                 let line = self.line_of(&format!("/spec/outputs/{first}/name"));
                 self.err(
                     &at("name"),
-                    "pjob::duplicate",
+                    Code::Duplicate,
                     format!("output name `{name}` is already used on line {line}"),
                     "give every output its own name",
                 );
@@ -308,7 +308,7 @@ impl Checker<'_> {
                 Some(source) => self.processing_path(&at("source"), source),
                 None if output.feature_store_output.is_none() => self.err(
                     &format!("/spec/outputs/{i}"),
-                    "pjob::missing-field",
+                    Code::MissingField,
                     format!("output `{name}` has no `source`"),
                     "add `source: /opt/ml/processing/output/<name>`",
                 ),
@@ -317,7 +317,7 @@ impl Checker<'_> {
             match (&output.destination, &output.feature_store_output) {
                 (Some(_), Some(_)) => self.err(
                     &at("destination"),
-                    "pjob::refused",
+                    Code::Refused,
                     "an output goes to S3 (`destination`) or a feature group (`feature_store_output`), not both".into(),
                     "remove one of them",
                 ),
@@ -334,7 +334,7 @@ impl Checker<'_> {
         } else if self.ctx.target == Target::Aws {
             self.err(
                 pointer,
-                "pjob::bad-uri",
+                Code::BadUri,
                 format!("`{dest}` is not an s3:// URI"),
                 "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)",
             );
@@ -345,7 +345,7 @@ impl Checker<'_> {
         if !path.starts_with(PROCESSING_ROOT) || path.split('/').any(|p| p == "..") {
             self.err(
                 pointer,
-                "pjob::bad-path",
+                Code::BadPath,
                 format!("`{path}` is not under {PROCESSING_ROOT}"),
                 format!("SageMaker mounts inputs and outputs under {PROCESSING_ROOT}, e.g. {PROCESSING_ROOT}input/data"),
             );
@@ -356,7 +356,7 @@ impl Checker<'_> {
         if let Some(problem) = s3_uri_problem(uri) {
             self.err(
                 pointer,
-                "pjob::bad-uri",
+                Code::BadUri,
                 format!("`{uri}` is not a valid S3 URI: {problem}"),
                 "write s3://bucket/key, with a bucket name of 3-63 lowercase letters, digits, dots and hyphens",
             );
@@ -367,7 +367,7 @@ impl Checker<'_> {
         if !is_kms_key(key) {
             self.err(
                 pointer,
-                "pjob::bad-format",
+                Code::BadFormat,
                 format!("`{key}` is not a KMS key"),
                 "write a key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), an alias ARN, `alias/NAME`, or a key ID",
             );
@@ -383,7 +383,7 @@ impl Checker<'_> {
         if value.contains("://") && !value.starts_with("file://") {
             self.err(
                 pointer,
-                "pjob::bad-uri",
+                Code::BadUri,
                 format!("`{value}` is neither an s3:// URI nor a local path"),
                 "use s3://bucket/key or a path relative to the manifest",
             );
@@ -414,7 +414,7 @@ impl Checker<'_> {
             };
             self.err(
                 pointer,
-                "pjob::missing-file",
+                Code::MissingFile,
                 message,
                 "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI",
             );
@@ -434,7 +434,7 @@ impl Checker<'_> {
     fn framework(&mut self, s: &FrameworkProcessorSpec) {
         if let Some(git) = &s.git_config {
             if git.repo.trim().is_empty() {
-                self.err("/spec/git_config/repo", "pjob::missing-field", "`git_config.repo` is empty".into(), "give the repository URL");
+                self.err("/spec/git_config/repo", Code::MissingField, "`git_config.repo` is empty".into(), "give the repository URL");
             }
             return; // paths are inside the repository, checked when it is cloned
         }
@@ -474,7 +474,7 @@ impl Checker<'_> {
         if bias && s.bias_config.is_none() {
             self.err(
                 "/spec/analyses",
-                "pjob::missing-field",
+                Code::MissingField,
                 "bias analyses need `bias_config`".into(),
                 "add `bias_config` with `label_values_or_threshold` and `facet_name`",
             );
@@ -483,7 +483,7 @@ impl Checker<'_> {
         if s.analyses.contains(&Analysis::PostTrainingBias) && s.model_config.is_none() && !has_predictions {
             self.err(
                 "/spec/analyses",
-                "pjob::refused",
+                Code::Refused,
                 "post-training bias needs a model: add `model_config`".into(),
                 "add `model_config` (model_name, instance_type, instance_count, ...), or `data_config.predicted_label`",
             );
@@ -492,7 +492,7 @@ impl Checker<'_> {
             if s.shap_config.is_none() {
                 self.err(
                     "/spec/analyses",
-                    "pjob::refused",
+                    Code::Refused,
                     "explainability needs `shap_config`".into(),
                     "add `shap_config` (baseline, num_samples, agg_method, ...)",
                 );
@@ -500,7 +500,7 @@ impl Checker<'_> {
             if s.model_config.is_none() {
                 self.err(
                     "/spec/analyses",
-                    "pjob::refused",
+                    Code::Refused,
                     "explainability needs a model: add `model_config`".into(),
                     "add `model_config` (model_name, instance_type, instance_count, ...)",
                 );
@@ -509,7 +509,7 @@ impl Checker<'_> {
         if s.data_config.s3_compression_type == S3CompressionType::Gzip {
             self.err(
                 "/spec/data_config/s3_compression_type",
-                "pjob::refused",
+                Code::Refused,
                 "Clarify reads its dataset in File mode, so it cannot be gzipped".into(),
                 "decompress the dataset, and set `s3_compression_type: None`",
             );

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{Draft, ValidationError, Validator};
-use pjob_source::{Diagnostic, Node, SourceFile};
+use pjob_source::{Code, Diagnostic, Node, SourceFile};
 use serde_json::Value;
 
 use crate::model::Kind;
@@ -90,7 +90,7 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
     let pointer = error.instance_path().as_str().to_string();
     let field = field_path(&pointer);
     let span = root.locate(&pointer, None);
-    let at = |code: &'static str, message: String| Diagnostic::new(file, span, code, message);
+    let at = |code: Code, message: String| Diagnostic::new(file, span, code, message);
     // A number as the file writes it: `99999999999999999999`, not `1e20`.
     let value = plain_as_written(file, span, error.instance());
     match error.kind() {
@@ -110,7 +110,7 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                     {
                         return d;
                     }
-                    let d = Diagnostic::new(file, span, "pjob::unknown-field", format!("unknown field `{key}` in {place}"))
+                    let d = Diagnostic::new(file, span, Code::UnknownField, format!("unknown field `{key}` in {place}"))
                         .with_label("not a known field");
                     match closest(key, known.iter().copied()) {
                         Some(hint) => d.with_help(format!("did you mean `{hint}`?")),
@@ -123,7 +123,7 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let place = if pointer.is_empty() { "the manifest".to_string() } else { field };
-            let mut d = at("pjob::missing-field", format!("missing required field `{name}` in {place}"));
+            let mut d = at(Code::MissingField, format!("missing required field `{name}` in {place}"));
             if let Some(desc) =
                 subschema_of(error).and_then(|s| s.pointer(&format!("/properties/{name}/description"))).and_then(Value::as_str)
             {
@@ -139,7 +139,7 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                 TypeKind::Multiple(set) => set.iter().map(|t| type_word(&t.to_string())).collect::<Vec<_>>().join(" or "),
             };
             let found = describe_value(error.instance(), &value);
-            let mut d = at("pjob::wrong-type", format!("{field} must be {expected}, found {found}"));
+            let mut d = at(Code::WrongType, format!("{field} must be {expected}, found {found}"));
             if let Some(help) = type_hint(&pointer, &expected, error.instance()) {
                 d = d.with_help(help);
             }
@@ -150,7 +150,7 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                 Value::Array(a) => a.iter().map(plain).collect(),
                 other => vec![plain(other)],
             };
-            let mut d = at("pjob::bad-value", format!("{field} is `{value}`, which is not one of: {}", options.join(", ")));
+            let mut d = at(Code::BadValue, format!("{field} is `{value}`, which is not one of: {}", options.join(", ")));
             if let Some(hint) = closest(&value, options.iter().map(String::as_str)) {
                 d = d.with_help(format!("did you mean `{hint}`?"));
             } else {
@@ -163,36 +163,36 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
             vec![at(code, message).with_help(help).with_label("wrong format")]
         }
         ValidationErrorKind::MaxLength { limit } => vec![
-            at("pjob::too-long", format!("{field} is longer than {limit} characters"))
+            at(Code::TooLong, format!("{field} is longer than {limit} characters"))
                 .with_help(format!("shorten it to at most {limit} characters")),
         ],
         ValidationErrorKind::MinLength { limit } => {
-            vec![at("pjob::too-short", format!("{field} is shorter than {limit} characters")).with_help("give it a value")]
+            vec![at(Code::TooShort, format!("{field} is shorter than {limit} characters")).with_help("give it a value")]
         }
         ValidationErrorKind::MinItems { limit } => {
-            vec![at("pjob::too-few", format!("{field} needs at least {limit} item(s)")).with_help("add an item or remove the field")]
+            vec![at(Code::TooFew, format!("{field} needs at least {limit} item(s)")).with_help("add an item or remove the field")]
         }
         ValidationErrorKind::Minimum { limit } | ValidationErrorKind::ExclusiveMinimum { limit } => {
             vec![
-                at("pjob::out-of-range", format!("{field} is {value}, below the minimum {limit}"))
+                at(Code::OutOfRange, format!("{field} is {value}, below the minimum {limit}"))
                     .with_help(format!("use a value of at least {limit}")),
             ]
         }
         ValidationErrorKind::Maximum { limit } | ValidationErrorKind::ExclusiveMaximum { limit } => {
             vec![
-                at("pjob::out-of-range", format!("{field} is {value}, above the maximum {limit}"))
+                at(Code::OutOfRange, format!("{field} is {value}, above the maximum {limit}"))
                     .with_help(format!("use a value of at most {limit}")),
             ]
         }
         ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
             let desc = subschema_of(error).and_then(|s| s.get("description")).and_then(Value::as_str);
-            let mut d = at("pjob::wrong-shape", format!("{field} has the wrong shape: {}", describe_value(error.instance(), &value)));
+            let mut d = at(Code::WrongShape, format!("{field} has the wrong shape: {}", describe_value(error.instance(), &value)));
             if let Some(desc) = desc {
                 d = d.with_help(format!("expected: {desc}"));
             }
             vec![d]
         }
-        _ => vec![at("pjob::invalid", format!("{field}: {error}"))],
+        _ => vec![at(Code::Invalid, format!("{field}: {error}"))],
     }
 }
 
@@ -213,7 +213,7 @@ fn other_kinds_field(file: &SourceFile, root: &Node, span: pjob_source::Span, ke
         Diagnostic::new(
             file,
             span,
-            "pjob::unknown-field",
+            Code::UnknownField,
             format!("`{key}` is a field of {}; this manifest's kind is {kind}", takers.join(", ")),
         )
         .with_label(format!("not a {kind} field"))
@@ -317,15 +317,15 @@ fn plain(v: &Value) -> String {
 }
 
 /// The code, message and hint for a value that does not match `pattern`:
-/// `pjob::bad-uri` for URIs (as the semantic rules report them), else
-/// `pjob::bad-format`.
-fn pattern_message(field: &str, value: &str, pattern: &str) -> (&'static str, String, String) {
+/// [`Code::BadUri`] for URIs (as the semantic rules report them), else
+/// [`Code::BadFormat`].
+fn pattern_message(field: &str, value: &str, pattern: &str) -> (Code, String, String) {
     if pattern == "^s3://" {
         let value = truncate(value);
-        return ("pjob::bad-uri", format!("{field} is `{value}`, not an s3:// URI"), "write s3://bucket/prefix".into());
+        return (Code::BadUri, format!("{field} is `{value}`, not an s3:// URI"), "write s3://bucket/prefix".into());
     }
     let (message, help) = format_message(field, value, pattern);
-    ("pjob::bad-format", message, help)
+    (Code::BadFormat, message, help)
 }
 
 fn format_message(field: &str, value: &str, pattern: &str) -> (String, String) {
@@ -375,7 +375,7 @@ mod tests {
     #[test]
     fn a_uri_pattern_is_a_bad_uri() {
         let d = only("  instance_count: 1\n  code_location: my-bucket/code\n");
-        assert_eq!(d.code(), "pjob::bad-uri");
+        assert_eq!(d.code(), Code::BadUri);
         assert_eq!(d.message(), "`spec.code_location` is `my-bucket/code`, not an s3:// URI");
     }
 
@@ -383,13 +383,13 @@ mod tests {
     fn other_patterns_stay_bad_format() {
         let d = problems_in(&format!("{HEAD}  instance_count: 1\n").replace("ml.m5.large", "m5.large"));
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].code(), "pjob::bad-format");
+        assert_eq!(d[0].code(), Code::BadFormat);
     }
 
     #[test]
     fn a_field_of_another_kind_names_the_kinds_that_take_it() {
         let d = only("  instance_count: 1\n  command: [python3]\n");
-        assert_eq!(d.code(), "pjob::unknown-field");
+        assert_eq!(d.code(), Code::UnknownField);
         assert_eq!(d.message(), "`command` is a field of ScriptProcessor, FrameworkProcessor; this manifest's kind is Processor");
         assert!(d.help().unwrap().contains("set `kind` to one of ScriptProcessor, FrameworkProcessor"), "{:?}", d.help());
         let d = only("  instance_count: 1\n  submit_class: a.B\n");

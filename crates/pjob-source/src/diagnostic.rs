@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use miette::{LabeledSpan, NamedSource, SourceCode};
 
-use crate::{SourceFile, Span};
+use crate::{Code, SourceFile, Span};
 
 /// Where a diagnostic points: file, 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl fmt::Display for Location {
 /// gives the `file:line:col` for machine-readable output.
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    code: &'static str,
+    code: Code,
     message: String,
     label: Option<String>,
     help: Option<String>,
@@ -40,9 +40,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic at `span` of `file`. `code` is a stable identifier
-    /// (`pjob::yaml`, `pjob::unknown-field`, ...).
-    pub fn new(file: &SourceFile, span: Span, code: &'static str, message: impl Into<String>) -> Diagnostic {
+    /// A diagnostic at `span` of `file`, of the kind `code` names.
+    pub fn new(file: &SourceFile, span: Span, code: Code, message: impl Into<String>) -> Diagnostic {
         let (line, column) = file.line_col(span.offset);
         let text = file.shared_text();
         let offset = span.offset.min(text.len());
@@ -74,7 +73,7 @@ impl Diagnostic {
     }
 
     /// The stable code of the problem.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         self.code
     }
 
@@ -104,7 +103,7 @@ impl Diagnostic {
             "file": self.location.file,
             "line": self.location.line,
             "column": self.location.column,
-            "code": self.code,
+            "code": self.code.as_str(),
             "message": self.message,
             "help": self.help,
         })

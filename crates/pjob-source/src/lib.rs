@@ -5,14 +5,16 @@
 //! byte span of every value and key, so that every later stage (templates,
 //! schema validation, semantic checks, compilation) can point its errors at
 //! the exact place in the file. [`Diagnostic`] is the error type all of them
-//! share: a message, a hint and a snippet of the file.
+//! share: a message, a hint and a snippet of the file, under a stable [`Code`].
 
+mod code;
 mod diagnostic;
 mod node;
 mod source;
 mod toml_reader;
 mod yaml_reader;
 
+pub use code::Code;
 pub use diagnostic::{Diagnostic, Location};
 pub use node::{Entry, Node, Value};
 pub use source::{Format, SourceFile, Span};

@@ -3,14 +3,14 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::{Diagnostic, Entry, Node, SourceFile, Span, Value};
+use crate::{Code, Diagnostic, Entry, Node, SourceFile, Span, Value};
 
 pub(crate) fn parse(file: &SourceFile) -> Result<Node, Box<Diagnostic>> {
     let table = DeTable::parse(file.text()).map_err(|e| {
         let range = e.span().unwrap_or(0..0);
         let span = Span::new(range.start, range.end.saturating_sub(range.start));
         let (message, help) = explain_syntax_error(file.text(), span, e.message().trim());
-        Box::new(Diagnostic::new(file, span, "pjob::toml-syntax", message).with_help(help))
+        Box::new(Diagnostic::new(file, span, Code::TomlSyntax, message).with_help(help))
     })?;
     let span = span_of(&table);
     let value = convert_table(file, table.into_inner())?;
@@ -82,7 +82,7 @@ fn convert(file: &SourceFile, value: Spanned<DeValue<'_>>) -> Result<Node, Box<D
                 Ok(n) => Value::Int(n),
                 Err(_) => {
                     return Err(Box::new(
-                        Diagnostic::new(file, span, "pjob::toml-syntax", "integer out of range")
+                        Diagnostic::new(file, span, Code::TomlSyntax, "integer out of range")
                             .with_help("use a value between -9223372036854775808 and 9223372036854775807"),
                     ));
                 }
@@ -146,6 +146,6 @@ mod tests {
     fn syntax_error_location() {
         let err = parse(&SourceFile::new("t.toml", "a = 1\nb = \n")).unwrap_err();
         assert_eq!(err.location().line, 2);
-        assert_eq!(err.code(), "pjob::toml-syntax");
+        assert_eq!(err.code(), Code::TomlSyntax);
     }
 }

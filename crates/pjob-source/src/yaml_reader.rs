@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag};
 
-use crate::{Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
+use crate::{Code, Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
 
 /// Most nodes alias expansion may create in one file.
 const MAX_EXPANDED_NODES: usize = 100_000;
@@ -101,13 +101,11 @@ impl Reader<'_> {
             text.get(span.offset..).is_some_and(|t| t.starts_with(['[', '{'])).then_some(span.offset)
         });
         let explained = explain_scan_error(text, offset, e.info(), open_flow);
-        Box::new(
-            Diagnostic::new(self.file, Span::new(explained.offset, 1), "pjob::yaml-syntax", explained.message).with_help(explained.help),
-        )
+        Box::new(Diagnostic::new(self.file, Span::new(explained.offset, 1), Code::YamlSyntax, explained.message).with_help(explained.help))
     }
 
     fn error(&self, span: Span, message: impl Into<String>, help: &str) -> Box<Diagnostic> {
-        Box::new(Diagnostic::new(self.file, span, "pjob::yaml-syntax", message).with_help(help))
+        Box::new(Diagnostic::new(self.file, span, Code::YamlSyntax, message).with_help(help))
     }
 
     /// Handles one event; returns the root node when a document's root completes.
@@ -215,7 +213,7 @@ impl Reader<'_> {
                     let first = entries.iter().find(|e| e.key == key).map_or(key_span, |e| e.key_span);
                     let (line, _) = file.line_col(first.offset);
                     return Err(Box::new(
-                        Diagnostic::new(file, key_span, "pjob::duplicate-key", format!("duplicate key `{key}`"))
+                        Diagnostic::new(file, key_span, Code::DuplicateKey, format!("duplicate key `{key}`"))
                             .with_help(format!("`{key}` is already set on line {line}; keep one of them")),
                     ));
                 }
@@ -509,7 +507,7 @@ mod tests {
     #[test]
     fn syntax_error_location() {
         let err = parse(&SourceFile::new("t.yaml", "a: 1\n b: [1\n")).unwrap_err();
-        assert_eq!(err.code(), "pjob::yaml-syntax");
+        assert_eq!(err.code(), Code::YamlSyntax);
     }
 
     fn error_at(text: &str) -> (usize, usize, String, String) {

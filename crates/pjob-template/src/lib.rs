@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue};
-use pjob_source::{Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
+use pjob_source::{Code, Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
 
 pub use variables::{Variables, VariablesError};
 
@@ -200,7 +200,7 @@ impl Renderer {
             return Diagnostic::new(
                 file,
                 narrow(file, span, source, block),
-                "pjob::undefined-variable",
+                Code::UndefinedVariable,
                 format!("undefined variable `{name}`"),
             )
             .with_help(help)
@@ -208,7 +208,7 @@ impl Renderer {
         }
         let detail = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
         let block = self.failing_block(ctx, source);
-        Diagnostic::new(file, narrow(file, span, source, block), "pjob::template", format!("template error: {detail}"))
+        Diagnostic::new(file, narrow(file, span, source, block), Code::Template, format!("template error: {detail}"))
             .with_help("check the `{{ ... }}` expression; see the MiniJinja syntax")
             .with_label("in this value")
     }

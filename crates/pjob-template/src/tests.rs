@@ -73,7 +73,7 @@ fn env_and_manifest_facts() {
 #[test]
 fn syntax_errors_are_reported() {
     let errs = render_with("spec:\n  a: \"{{ x \"\n", &["x=1"]).unwrap_err();
-    assert_eq!(errs[0].code(), "pjob::template");
+    assert_eq!(errs[0].code(), Code::Template);
 }
 
 #[test]
