@@ -30,7 +30,10 @@ fn the_local_example_runs_and_writes_its_summary() {
     copy_dir(&example, copy.path());
     let run = pjob_local(&copy.path().join("job.pjob.yaml"), &[]).expect(0);
 
-    let out = copy.path().join("out");
+    // The output's default destination: the local default bucket, pjob-output/<job name>/output/summary.
+    let jobs: Vec<_> = std::fs::read_dir(copy.path().join("pjob-output")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    let out = jobs[0].join("output/summary");
     assert_eq!(
         std::fs::read_to_string(out.join("totals-by-region.csv")).unwrap(),
         "region,total_eur\r\neast,229.15\r\nnorth,292.75\r\nsouth,244.00\r\nwest,365.00\r\n"
@@ -43,4 +46,15 @@ fn the_local_example_runs_and_writes_its_summary() {
         "{}",
         run.all()
     );
+}
+
+#[test]
+fn every_example_validates_as_the_readme_says() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("pjob validate examples/"), "the README tells users to run `pjob validate examples/`");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_pjob")).args(["validate", "examples/"]).current_dir(&root).output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(String::from_utf8_lossy(&run.stdout).starts_with("ok: "), "{stderr}");
 }
