@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pjob_manifest::{Manifest, Target, ValidationContext};
-use pjob_source::{Diagnostic, Document, SourceFile, Span};
+use pjob_source::{Diagnostic, Document, ReadError, SourceFile, Span};
 use pjob_template::Renderer;
 
 use crate::discover::{Discovered, discover};
@@ -49,10 +49,18 @@ impl<'a> Loader<'a> {
     }
 
     fn load_path(&self, path: &Path, explicit: bool, loaded: &mut Loaded) {
-        match SourceFile::read(path) {
-            Ok(file) => self.load_file(Arc::new(file), explicit, loaded),
-            Err(source) if explicit => loaded.errors.push(LoadError::Read { path: path.to_path_buf(), source }),
-            Err(_) => {}
+        let error = match SourceFile::read(path) {
+            Ok(file) => return self.load_file(Arc::new(file), explicit, loaded),
+            Err(e) => e,
+        };
+        // In a folder, a file that cannot be read as a manifest is ours only if it looks like one.
+        if !explicit && (matches!(error, ReadError::Io(_)) || !mentions_pjob(path)) {
+            return;
+        }
+        loaded.files += 1;
+        match error {
+            ReadError::NotUtf8(d) => loaded.diagnostics.push(*d),
+            source => loaded.errors.push(LoadError::Read { path: path.to_path_buf(), source }),
         }
     }
 
@@ -93,6 +101,14 @@ impl<'a> Loader<'a> {
             }
         }
     }
+}
+
+/// Whether the start of a file names pjob's `apiVersion` (`pjob/`).
+fn mentions_pjob(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    read.is_ok() && head.windows(5).any(|w| w == b"pjob/")
 }
 
 /// Renders and validates one document; returns the rendered document and

@@ -62,13 +62,13 @@ impl Job {
 /// A path on the command line that could not be loaded at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// Reading failed.
+    /// Reading failed, or the file is too large to be a manifest.
     #[error("cannot read {path}: {source}")]
     Read {
         /// The path.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        source: pjob_source::ReadError,
     },
     /// An explicitly named file holds no pjob manifest.
     #[error("{0}: no pjob manifest here (a manifest starts with `apiVersion: pjob/v1`)")]

@@ -20,6 +20,12 @@ pub enum Code {
     /// The file is not valid TOML, or holds an integer out of TOML's range.
     #[strum(serialize = "pjob::toml-syntax")]
     TomlSyntax,
+    /// The file is not UTF-8 text (the location is the first byte that is not).
+    #[strum(serialize = "pjob::encoding")]
+    Encoding,
+    /// The file is larger than a manifest may be (2 MiB); it is not read.
+    #[strum(serialize = "pjob::too-large")]
+    TooLarge,
     /// A YAML mapping has the same key twice.
     #[strum(serialize = "pjob::duplicate-key")]
     DuplicateKey,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{LabeledSpan, NamedSource, SourceCode};
+use miette::{LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 
 use crate::{Code, SourceFile, Span};
 
@@ -36,7 +36,56 @@ pub struct Diagnostic {
     help: Option<String>,
     span: Span,
     location: Location,
-    source: NamedSource<Arc<str>>,
+    snippet: Snippet,
+}
+
+/// A source line longer than this many bytes is shown cut, never in full.
+const LONG_LINE: usize = 240;
+/// How much of a long line, or of a long quoted value in a message, is shown.
+const SHOWN: usize = 120;
+
+/// What a report shows of the file: the file itself, or for a problem on a
+/// very long line, that line cut short.
+#[derive(Debug, Clone)]
+enum Snippet {
+    Whole(NamedSource<Arc<str>>),
+    Line(LineExcerpt),
+}
+
+/// The start of one long line, standing for the file in a report.
+#[derive(Debug, Clone)]
+struct LineExcerpt {
+    name: String,
+    text: String,
+    /// 0-based line number of the line in the file.
+    line: usize,
+}
+
+impl SourceCode for LineExcerpt {
+    fn read_span<'a>(&'a self, _: &SourceSpan, _: usize, _: usize) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let all = SourceSpan::from((0, self.text.len()));
+        Ok(Box::new(MietteSpanContents::new_named(self.name.clone(), self.text.as_bytes(), all, self.line, 0, 1)))
+    }
+}
+
+/// `text` cut to `SHOWN` bytes at a character boundary, with its length, if longer.
+fn cut(text: &str) -> String {
+    if text.len() <= SHOWN {
+        return text.to_string();
+    }
+    let mut end = SHOWN;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} characters)", &text[..end], text.chars().count())
+}
+
+/// A message with every long `quoted` value in it cut short.
+fn cut_quoted(message: String) -> String {
+    if message.len() <= SHOWN {
+        return message;
+    }
+    message.split('`').enumerate().map(|(i, part)| if i % 2 == 1 { cut(part) } else { part.to_string() }).collect::<Vec<_>>().join("`")
 }
 
 impl Diagnostic {
@@ -46,29 +95,36 @@ impl Diagnostic {
         let text = file.shared_text();
         let offset = span.offset.min(text.len());
         let len = span.len.min(text.len() - offset);
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let snippet = if line_end - line_start > LONG_LINE || len > LONG_LINE {
+            Snippet::Line(LineExcerpt { name: file.name(), text: cut(&text[line_start..line_end]), line: line - 1 })
+        } else {
+            Snippet::Whole(NamedSource::new(file.name(), text).with_language(match file.format() {
+                crate::Format::Yaml => "yaml",
+                crate::Format::Toml => "toml",
+            }))
+        };
         Diagnostic {
             code,
-            message: message.into(),
+            message: cut_quoted(message.into()),
             label: None,
             help: None,
             span: Span::new(offset, len),
             location: Location { file: file.name(), line, column },
-            source: NamedSource::new(file.name(), text).with_language(match file.format() {
-                crate::Format::Yaml => "yaml",
-                crate::Format::Toml => "toml",
-            }),
+            snippet,
         }
     }
 
     /// Adds a hint: what the user can do about it.
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+        self.help = Some(cut_quoted(help.into()));
         self
     }
 
     /// Adds a short label shown under the snippet.
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
-        self.label = Some(label.into());
+        self.label = Some(cut_quoted(label.into()));
         self
     }
 
@@ -128,11 +184,23 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        match &self.snippet {
+            Snippet::Whole(source) => Some(source),
+            Snippet::Line(excerpt) => Some(excerpt),
+        }
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = LabeledSpan::new(Some(self.label.clone().unwrap_or_else(|| "here".to_string())), self.span.offset, self.span.len);
+        let (offset, len) = match &self.snippet {
+            Snippet::Whole(_) => (self.span.offset, self.span.len),
+            // On the cut line, the label stays within what is shown.
+            Snippet::Line(excerpt) => {
+                let at = (self.location.column - 1).min(SHOWN);
+                let start = excerpt.text.char_indices().nth(at).map_or(0, |(i, _)| i.min(SHOWN));
+                (start, self.span.len.clamp(1, SHOWN.saturating_sub(start).max(1)))
+            }
+        };
+        let label = LabeledSpan::new(Some(self.label.clone().unwrap_or_else(|| "here".to_string())), offset, len);
         Some(Box::new(std::iter::once(label)))
     }
 }

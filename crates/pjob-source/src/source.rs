@@ -1,7 +1,10 @@
 //! Source files and byte spans within them.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use crate::{Code, Diagnostic};
 
 /// The syntax a manifest file is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +68,29 @@ pub struct SourceFile {
     char_offsets: std::sync::OnceLock<Vec<usize>>,
 }
 
+/// The largest manifest file pjob reads: 2 MiB, far above any real
+/// manifest, far below what would make parsing slow or memory large.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Why a manifest file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error(transparent)]
+    Io(std::io::Error),
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("{}: the file has {size} bytes, more than a manifest may have ({MAX_FILE_BYTES} bytes); it was not read", .path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size, or what was read of it.
+        size: u64,
+    },
+    /// The file is not UTF-8; the diagnostic points at the first bad byte.
+    #[error("{}", .0.message())]
+    NotUtf8(Box<Diagnostic>),
+}
+
 impl SourceFile {
     /// A source file with the format its name implies.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> SourceFile {
@@ -79,10 +105,36 @@ impl SourceFile {
         SourceFile { path: path.into(), ascii: text.is_ascii(), text, format, char_offsets: std::sync::OnceLock::new() }
     }
 
-    /// Reads a file from disk.
-    pub fn read(path: &Path) -> std::io::Result<SourceFile> {
-        let text = std::fs::read_to_string(path)?;
-        Ok(SourceFile::new(path, text))
+    /// Reads a manifest file from disk: at most [`MAX_FILE_BYTES`], and
+    /// only UTF-8 text. A file that is not UTF-8 is a located
+    /// [`Code::Encoding`] diagnostic at its first bad byte; a larger file is
+    /// refused without being read.
+    pub fn read(path: &Path) -> Result<SourceFile, ReadError> {
+        let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
+        let too_large = |size| ReadError::TooLarge { path: path.to_path_buf(), size };
+        if let Ok(meta) = file.metadata()
+            && meta.len() > MAX_FILE_BYTES
+        {
+            return Err(too_large(meta.len()));
+        }
+        // The size a file reports is not always the size it reads (a pipe, /dev/zero).
+        let mut bytes = Vec::new();
+        (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(path, text)),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = SourceFile::new(path, text);
+                let message = format!("the file is not UTF-8 text: byte 0x{:02x} at offset {valid} is not", e.as_bytes()[valid]);
+                let diagnostic = Diagnostic::new(&file, Span::new(valid, 1), Code::Encoding, message)
+                    .with_help("save the file as UTF-8 (manifests are UTF-8 text)");
+                Err(ReadError::NotUtf8(Box::new(diagnostic)))
+            }
+        }
     }
 
     /// The path the file was read from (as given).
