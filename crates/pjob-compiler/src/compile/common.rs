@@ -270,7 +270,6 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Res
 /// Hugging Face base framework (`/spec/pytorch_version`).
 pub(crate) fn image_error_pointer(e: &ImageUriError, base: &str) -> String {
     match e {
-        ImageUriError::UnknownFramework { .. } => "/spec/framework",
         ImageUriError::UnknownVersion { .. } | ImageUriError::UnsupportedRegion { .. } => "/spec/framework_version",
         ImageUriError::UnknownPyVersion { .. } | ImageUriError::MissingPyVersion { .. } => "/spec/py_version",
         ImageUriError::SparkPyContainerMismatch { py_version: Some(_), .. } => "/spec/py_version",
