@@ -30,8 +30,37 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::LazyLock;
 
+use pjob_manifest::Framework;
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
+
+/// An SDK image table pjob carries: a framework's training images (which
+/// `FrameworkProcessor` runs), or Spark's or Clarify's processing images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageTable {
+    /// A `FrameworkProcessor` framework.
+    Framework(Framework),
+    /// `PySparkProcessor` and `SparkJarProcessor`.
+    Spark,
+    /// `SageMakerClarifyProcessor`.
+    Clarify,
+}
+
+impl ImageTable {
+    /// The SDK's name for the table's framework (`sklearn`, `spark`, `clarify`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageTable::Framework(framework) => framework.as_str(),
+            ImageTable::Spark => "spark",
+            ImageTable::Clarify => "clarify",
+        }
+    }
+
+    /// Whether the table is one of `frameworks`'.
+    fn is_one_of(self, frameworks: &[Framework]) -> bool {
+        matches!(self, ImageTable::Framework(f) if frameworks.contains(&f))
+    }
+}
 
 /// The kind of hardware an instance type runs on, as the SDK's `_processor` decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,14 +118,6 @@ pub enum HuggingFaceBase<'a> {
 /// where there is a list of valid ones, carries it.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum ImageUriError {
-    /// The framework has no image table.
-    #[error("unknown framework `{framework}`; known frameworks: {}", .known.join(", "))]
-    UnknownFramework {
-        /// The framework asked for.
-        framework: String,
-        /// The frameworks with a table.
-        known: Vec<String>,
-    },
     /// The version (or alias) is not in the framework's table.
     #[error("unsupported {framework} version `{version}`; known versions: {}", .known.join(", "))]
     UnknownVersion {
@@ -283,17 +304,14 @@ pub enum ImageUriError {
 /// (`sklearn`, `pytorch`, `tensorflow`, `xgboost`, `mxnet`; `huggingface` needs
 /// [`huggingface_image_uri`] for its base framework). `version` may be an alias such as `2.1`.
 pub fn framework_image_uri(
-    framework: &str,
+    framework: Framework,
     version: &str,
     py_version: Option<&str>,
     region: &str,
     instance_type: &str,
 ) -> Result<String, ImageUriError> {
-    if !FRAMEWORKS.contains(&framework) {
-        return Err(ImageUriError::UnknownFramework { framework: framework.to_string(), known: strings(FRAMEWORKS.iter().copied()) });
-    }
     retrieve(&Request {
-        framework,
+        table: ImageTable::Framework(framework),
         version: Some(version),
         py_version,
         instance_type: Some(instance_type),
@@ -329,7 +347,7 @@ pub fn huggingface_image_uri(
     let container_version = (processor == "gpu").then(|| HF_DEFAULT_GPU_CONTAINER.to_string());
     let base_framework_version = format!("{base_name}{base_version}");
     retrieve(&Request {
-        framework: HUGGINGFACE,
+        table: HUGGINGFACE,
         version: Some(transformers_version),
         py_version,
         instance_type: Some(instance_type),
@@ -355,7 +373,7 @@ pub fn spark_image_uri(
         });
     }
     retrieve(&Request {
-        framework: SPARK,
+        table: ImageTable::Spark,
         version: framework_version,
         py_version,
         instance_type: Some(instance_type),
@@ -368,7 +386,7 @@ pub fn spark_image_uri(
 /// The image URI of `SageMakerClarifyProcessor` in a region (its table has a single version, `1.0`).
 pub fn clarify_image_uri(region: &str) -> Result<String, ImageUriError> {
     retrieve(&Request {
-        framework: CLARIFY,
+        table: ImageTable::Clarify,
         version: None,
         py_version: None,
         instance_type: None,
@@ -378,29 +396,20 @@ pub fn clarify_image_uri(region: &str) -> Result<String, ImageUriError> {
     })
 }
 
-/// Known values for error messages and schema enums: the frameworks `FrameworkProcessor` takes.
-pub fn known_frameworks() -> &'static [&'static str] {
-    FRAMEWORKS
-}
-
-/// Known values for error messages and schema enums: the versions a framework (one of
-/// [`known_frameworks`], or `spark`/`clarify`) accepts, full versions first, then aliases.
-/// Empty for an unknown framework.
-pub fn known_versions(framework: &str) -> Vec<String> {
-    table(framework).map(Table::known_versions).unwrap_or_default()
+/// Known values for error messages and schema enums: the versions a table
+/// accepts, full versions first, then aliases.
+pub fn known_versions(table: ImageTable) -> Vec<String> {
+    image_table(table).known_versions()
 }
 
 // ---------------------------------------------------------------------------
 // Tables
 
-const FRAMEWORKS: &[&str] = &["sklearn", "pytorch", "tensorflow", "xgboost", "huggingface", "mxnet"];
-const HUGGINGFACE: &str = "huggingface";
-const SPARK: &str = "spark";
-const CLARIFY: &str = "clarify";
+const HUGGINGFACE: ImageTable = ImageTable::Framework(Framework::Huggingface);
 const HF_DEFAULT_GPU_CONTAINER: &str = "cu110-ubuntu18.04";
-const TRAINIUM_FRAMEWORKS: &[&str] = &["pytorch"];
+const TRAINIUM_FRAMEWORKS: &[Framework] = &[Framework::Pytorch];
 const GRAVITON_FAMILIES: &[&str] = &["m6g", "m6gd", "c6g", "c6gd", "c6gn", "c7g", "r6g", "r6gd"];
-const GRAVITON_FRAMEWORKS: &[&str] = &["pytorch", "sklearn", "tensorflow", "xgboost"];
+const GRAVITON_FRAMEWORKS: &[Framework] = &[Framework::Pytorch, Framework::Sklearn, Framework::Tensorflow, Framework::Xgboost];
 /// `_get_image_tag`'s container versions picked for `ml.p4d` instances.
 const P4D_CONTAINER_VERSIONS: &[(&str, &str)] = &[
     ("tensorflow-2.3-gpu-py37", "cu110-ubuntu18.04-v3"),
@@ -543,25 +552,29 @@ static MXNET_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("mxnet", inc
 static SPARK_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("spark", include_str!("../image_uris/spark.json")));
 static CLARIFY_TABLE: LazyLock<Table> = LazyLock::new(|| Table::parse("clarify", include_str!("../image_uris/clarify.json")));
 
-fn table(framework: &str) -> Option<&'static Table> {
-    Some(match framework {
-        "sklearn" => &SKLEARN_TABLE,
-        "pytorch" => &PYTORCH_TABLE,
-        "tensorflow" => &TENSORFLOW_TABLE,
-        "xgboost" => &XGBOOST_TABLE,
-        "huggingface" => &HUGGINGFACE_TABLE,
-        "mxnet" => &MXNET_TABLE,
-        "spark" => &SPARK_TABLE,
-        "clarify" => &CLARIFY_TABLE,
-        _ => return None,
-    })
+fn image_table(table: ImageTable) -> &'static Table {
+    match table {
+        ImageTable::Framework(Framework::Sklearn) => &SKLEARN_TABLE,
+        ImageTable::Framework(Framework::Pytorch) => &PYTORCH_TABLE,
+        ImageTable::Framework(Framework::Tensorflow) => &TENSORFLOW_TABLE,
+        ImageTable::Framework(Framework::Xgboost) => &XGBOOST_TABLE,
+        ImageTable::Framework(Framework::Huggingface) => &HUGGINGFACE_TABLE,
+        ImageTable::Framework(Framework::Mxnet) => &MXNET_TABLE,
+        ImageTable::Spark => &SPARK_TABLE,
+        ImageTable::Clarify => &CLARIFY_TABLE,
+    }
+}
+
+/// The SDK's names of `frameworks`.
+fn names(frameworks: &[Framework]) -> Vec<String> {
+    strings(frameworks.iter().map(|f| f.as_str()))
 }
 
 // ---------------------------------------------------------------------------
 // retrieve()
 
 struct Request<'a> {
-    framework: &'a str,
+    table: ImageTable,
     version: Option<&'a str>,
     py_version: Option<&'a str>,
     instance_type: Option<&'a str>,
@@ -572,30 +585,28 @@ struct Request<'a> {
 
 /// `sagemaker.image_uris.retrieve` for the tables pjob carries.
 fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
-    let framework = req.framework;
-    let Some(table) = table(framework) else {
-        return Err(ImageUriError::UnknownFramework { framework: framework.to_string(), known: strings(FRAMEWORKS.iter().copied()) });
-    };
+    let framework = req.table.as_str();
+    let table = image_table(req.table);
     let instance_type = req.instance_type.filter(|t| !t.is_empty());
     let family = instance_type.map(instance_family).unwrap_or_default();
 
     // Hardware that selects another table or scope in the SDK.
     if let Some(it) = instance_type {
-        if it.contains("trn") && !TRAINIUM_FRAMEWORKS.contains(&framework) {
+        if it.contains("trn") && !req.table.is_one_of(TRAINIUM_FRAMEWORKS) {
             return Err(ImageUriError::UnsupportedFrameworkForInstance {
                 framework: framework.to_string(),
                 instance_type: it.to_string(),
                 hardware: "Trainium".to_string(),
-                supported: strings(TRAINIUM_FRAMEWORKS.iter().copied()),
+                supported: names(TRAINIUM_FRAMEWORKS),
             });
         }
         if GRAVITON_FAMILIES.contains(&family) {
-            if !GRAVITON_FRAMEWORKS.contains(&framework) {
+            if !req.table.is_one_of(GRAVITON_FRAMEWORKS) {
                 return Err(ImageUriError::UnsupportedFrameworkForInstance {
                     framework: framework.to_string(),
                     instance_type: it.to_string(),
                     hardware: "Graviton".to_string(),
-                    supported: strings(GRAVITON_FRAMEWORKS.iter().copied()),
+                    supported: names(GRAVITON_FRAMEWORKS),
                 });
             }
             return Err(ImageUriError::ImageNotCarried {
@@ -604,7 +615,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
                 image: "Graviton inference".to_string(),
             });
         }
-        if framework == "pytorch" && (family.starts_with("inf") || family.starts_with("trn")) {
+        if req.table == ImageTable::Framework(Framework::Pytorch) && (family.starts_with("inf") || family.starts_with("trn")) {
             return Err(ImageUriError::ImageNotCarried {
                 framework: framework.to_string(),
                 instance_type: it.to_string(),
@@ -659,7 +670,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
         None
     } else {
         match req.py_version {
-            None if framework == SPARK => None,
+            None if req.table == ImageTable::Spark => None,
             None if available_py.len() == 1 => Some(available_py[0].clone()),
             None => {
                 return Err(ImageUriError::MissingPyVersion { framework: framework.to_string(), version, known: available_py });
@@ -700,7 +711,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
             let Some(it) = instance_type else {
                 return Err(ImageUriError::MissingInstanceType { framework: framework.to_string() });
             };
-            Some(validate_processor(framework, &version, it, available)?)
+            Some(validate_processor(req.table, &version, it, available)?)
         }
     };
 
@@ -722,7 +733,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
     }
 
     let tag_prefix = match req.base_framework_version {
-        Some(base) if framework == HUGGINGFACE => {
+        Some(base) if req.table == HUGGINGFACE => {
             let base_version = base.strip_prefix("pytorch").or_else(|| base.strip_prefix("tensorflow")).unwrap_or(base);
             // The SDK uses the transformers version as the caller wrote it.
             format!("{base_version}-transformers{}", req.version.unwrap_or_default())
@@ -731,9 +742,9 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
     };
 
     if family == "p2" {
-        let deprecated = match framework {
-            "pytorch" => compare_versions(&version, "1.13") != Ordering::Less,
-            "tensorflow" => compare_versions(&version, "2.12") != Ordering::Less,
+        let deprecated = match req.table {
+            ImageTable::Framework(Framework::Pytorch) => compare_versions(&version, "1.13") != Ordering::Less,
+            ImageTable::Framework(Framework::Tensorflow) => compare_versions(&version, "2.12") != Ordering::Less,
             _ => false,
         };
         if deprecated {
@@ -751,7 +762,7 @@ fn retrieve(req: &Request<'_>) -> Result<String, ImageUriError> {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join("-");
-    if framework != "sklearn" && framework != "xgboost" && family == "p4d" {
+    if !req.table.is_one_of(&[Framework::Sklearn, Framework::Xgboost]) && family == "p4d" {
         let key = format!("{framework}-{tag}");
         if let Some((_, suffix)) = P4D_CONTAINER_VERSIONS.iter().find(|(k, _)| *k == key) {
             tag = format!("{tag}-{suffix}");
@@ -774,7 +785,7 @@ enum NodeRef<'a> {
 }
 
 /// `_processor`: the processor of `instance_type`, which must be one of `available`.
-fn validate_processor(framework: &str, version: &str, instance_type: &str, available: &[String]) -> Result<String, ImageUriError> {
+fn validate_processor(table: ImageTable, version: &str, instance_type: &str, available: &[String]) -> Result<String, ImageUriError> {
     let processor = sdk_processor(instance_type)?;
     // A family named in the table wins over cpu/gpu (none of pjob's tables names one).
     let family = instance_family(instance_type);
@@ -787,7 +798,7 @@ fn validate_processor(framework: &str, version: &str, instance_type: &str, avail
         return Ok(processor);
     }
     let (framework, version, instance_type, known) =
-        (framework.to_string(), version.to_string(), instance_type.to_string(), available.to_vec());
+        (table.as_str().to_string(), version.to_string(), instance_type.to_string(), available.to_vec());
     if processor == "gpu" {
         Err(ImageUriError::NoGpuImage { framework, version, instance_type, known })
     } else {
@@ -889,16 +900,19 @@ fn strings<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const FRAMEWORK_TABLES: &[&str] = &["sklearn", "pytorch", "tensorflow", "xgboost", "huggingface", "mxnet"];
+    /// Every table pjob carries.
+    fn all_tables() -> impl Iterator<Item = ImageTable> {
+        Framework::ALL.into_iter().map(ImageTable::Framework).chain([ImageTable::Spark, ImageTable::Clarify])
+    }
 
     #[test]
     fn sklearn_cpu() {
         assert_eq!(
-            framework_image_uri("sklearn", "1.2-1", None, "us-west-2", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Sklearn, "1.2-1", None, "us-west-2", "ml.m5.xlarge").unwrap(),
             "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
         );
         assert_eq!(
-            framework_image_uri("sklearn", "1.2-1", Some("py3"), "us-west-2", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Sklearn, "1.2-1", Some("py3"), "us-west-2", "ml.m5.xlarge").unwrap(),
             "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
         );
     }
@@ -906,24 +920,24 @@ mod tests {
     #[test]
     fn pytorch_gpu_training_image_keeps_the_alias_in_the_tag() {
         assert_eq!(
-            framework_image_uri("pytorch", "2.1", Some("py310"), "us-west-2", "ml.g5.xlarge").unwrap(),
+            framework_image_uri(Framework::Pytorch, "2.1", Some("py310"), "us-west-2", "ml.g5.xlarge").unwrap(),
             "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1-gpu-py310"
         );
         assert_eq!(
-            framework_image_uri("pytorch", "2.1.0", Some("py310"), "us-west-2", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Pytorch, "2.1.0", Some("py310"), "us-west-2", "ml.m5.xlarge").unwrap(),
             "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1.0-cpu-py310"
         );
     }
 
     #[test]
     fn pytorch_needs_py_version_when_several() {
-        let err = framework_image_uri("pytorch", "1.4", None, "us-west-2", "ml.g5.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Pytorch, "1.4", None, "us-west-2", "ml.g5.xlarge").unwrap_err();
         let ImageUriError::MissingPyVersion { known, .. } = &err else { panic!("{err:?}") };
         assert_eq!(known, &["py2", "py3", "py36"]);
         assert!(err.to_string().contains("py2, py3, py36"), "{err}");
         // A single Python version is the default.
         assert_eq!(
-            framework_image_uri("pytorch", "2.1", None, "us-west-2", "ml.g5.xlarge").unwrap(),
+            framework_image_uri(Framework::Pytorch, "2.1", None, "us-west-2", "ml.g5.xlarge").unwrap(),
             "763104351884.dkr.ecr.us-west-2.amazonaws.com/pytorch-training:2.1-gpu-py310"
         );
     }
@@ -931,20 +945,20 @@ mod tests {
     #[test]
     fn xgboost_tags_have_no_processor_or_python() {
         assert_eq!(
-            framework_image_uri("xgboost", "1.7-1", Some("py3"), "us-west-2", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Xgboost, "1.7-1", Some("py3"), "us-west-2", "ml.m5.xlarge").unwrap(),
             "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1"
         );
         // Old versions do carry them; GPU instance types are ignored where the table has no processors.
         assert_eq!(
-            framework_image_uri("xgboost", "0.90-1", None, "us-west-2", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Xgboost, "0.90-1", None, "us-west-2", "ml.m5.xlarge").unwrap(),
             "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:0.90-1-cpu-py3"
         );
         assert_eq!(
-            framework_image_uri("xgboost", "1.7-1", None, "us-west-2", "ml.g5.xlarge").unwrap(),
+            framework_image_uri(Framework::Xgboost, "1.7-1", None, "us-west-2", "ml.g5.xlarge").unwrap(),
             "246618743249.dkr.ecr.us-west-2.amazonaws.com/sagemaker-xgboost:1.7-1"
         );
         assert_eq!(
-            framework_image_uri("xgboost", "latest", None, "us-west-2", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Xgboost, "latest", None, "us-west-2", "ml.m5.xlarge").unwrap(),
             "433757028032.dkr.ecr.us-west-2.amazonaws.com/xgboost:latest"
         );
     }
@@ -952,17 +966,17 @@ mod tests {
     #[test]
     fn tensorflow_and_mxnet() {
         assert_eq!(
-            framework_image_uri("tensorflow", "2.13", Some("py310"), "us-west-2", "ml.p3.2xlarge").unwrap(),
+            framework_image_uri(Framework::Tensorflow, "2.13", Some("py310"), "us-west-2", "ml.p3.2xlarge").unwrap(),
             "763104351884.dkr.ecr.us-west-2.amazonaws.com/tensorflow-training:2.13-gpu-py310"
         );
         // Per-Python split tables (py2 vs py3 repositories).
         assert_eq!(
-            framework_image_uri("tensorflow", "1.13", Some("py2"), "us-east-1", "ml.c5.xlarge").unwrap(),
+            framework_image_uri(Framework::Tensorflow, "1.13", Some("py2"), "us-east-1", "ml.c5.xlarge").unwrap(),
             "520713654638.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tensorflow-scriptmode:1.13-cpu-py2"
         );
         // ml.p4d picks the SDK's container version for some old images.
         assert_eq!(
-            framework_image_uri("mxnet", "1.8", Some("py37"), "us-west-2", "ml.p4d.24xlarge").unwrap(),
+            framework_image_uri(Framework::Mxnet, "1.8", Some("py37"), "us-west-2", "ml.p4d.24xlarge").unwrap(),
             "763104351884.dkr.ecr.us-west-2.amazonaws.com/mxnet-training:1.8-gpu-py37-cu110-ubuntu16.04-v1"
         );
     }
@@ -983,7 +997,7 @@ mod tests {
         assert!(matches!(err, ImageUriError::VersionFormMismatch { .. }), "{err:?}");
         let err = huggingface_image_uri("4.26", HuggingFaceBase::TensorFlow("2.6"), None, "us-west-2", "ml.g5.xlarge").unwrap_err();
         assert!(err.to_string().contains("pytorch1.13.1, pytorch1.13"), "{err}");
-        let err = framework_image_uri("huggingface", "4.26", None, "us-west-2", "ml.g5.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Huggingface, "4.26", None, "us-west-2", "ml.g5.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::MissingBaseFramework { .. }), "{err:?}");
     }
 
@@ -1019,15 +1033,15 @@ mod tests {
     #[test]
     fn partitions() {
         assert_eq!(
-            framework_image_uri("sklearn", "1.2-1", None, "cn-northwest-1", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Sklearn, "1.2-1", None, "cn-northwest-1", "ml.m5.xlarge").unwrap(),
             "451049120500.dkr.ecr.cn-northwest-1.amazonaws.com.cn/sagemaker-scikit-learn:1.2-1-cpu-py3"
         );
         assert_eq!(
-            framework_image_uri("sklearn", "1.2-1", None, "us-iso-east-1", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Sklearn, "1.2-1", None, "us-iso-east-1", "ml.m5.xlarge").unwrap(),
             "833128469047.dkr.ecr.us-iso-east-1.c2s.ic.gov/sagemaker-scikit-learn:1.2-1-cpu-py3"
         );
         assert_eq!(
-            framework_image_uri("sklearn", "1.2-1", None, "us-isob-east-1", "ml.m5.xlarge").unwrap(),
+            framework_image_uri(Framework::Sklearn, "1.2-1", None, "us-isob-east-1", "ml.m5.xlarge").unwrap(),
             "281123927165.dkr.ecr.us-isob-east-1.sc2s.sgov.gov/sagemaker-scikit-learn:1.2-1-cpu-py3"
         );
     }
@@ -1058,29 +1072,29 @@ mod tests {
 
     #[test]
     fn instance_type_errors() {
-        let err = framework_image_uri("sklearn", "1.2-1", None, "us-west-2", "ml.g5.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Sklearn, "1.2-1", None, "us-west-2", "ml.g5.xlarge").unwrap_err();
         let ImageUriError::NoGpuImage { known, .. } = &err else { panic!("{err:?}") };
         assert_eq!(known, &["cpu"]);
-        let err = framework_image_uri("sklearn", "1.2-1", None, "us-west-2", "m5.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Sklearn, "1.2-1", None, "us-west-2", "m5.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::InvalidInstanceType { .. }), "{err:?}");
-        let err = framework_image_uri("sklearn", "1.2-1", None, "us-west-2", "ml.trn1.2xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Sklearn, "1.2-1", None, "us-west-2", "ml.trn1.2xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::UnsupportedFrameworkForInstance { .. }), "{err:?}");
-        let err = framework_image_uri("pytorch", "2.1", Some("py310"), "us-west-2", "ml.trn1.2xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Pytorch, "2.1", Some("py310"), "us-west-2", "ml.trn1.2xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::ImageNotCarried { .. }), "{err:?}");
-        let err = framework_image_uri("sklearn", "1.2-1", None, "us-west-2", "ml.c6g.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Sklearn, "1.2-1", None, "us-west-2", "ml.c6g.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::ImageNotCarried { .. }), "{err:?}");
-        let err = framework_image_uri("mxnet", "1.9", None, "us-west-2", "ml.c6g.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Mxnet, "1.9", None, "us-west-2", "ml.c6g.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::UnsupportedFrameworkForInstance { .. }), "{err:?}");
-        let err = framework_image_uri("tensorflow", "2.13", Some("py310"), "us-west-2", "ml.inf2.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Tensorflow, "2.13", Some("py310"), "us-west-2", "ml.inf2.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::UnsupportedProcessor { ref processor, .. } if processor == "inf"), "{err:?}");
-        let err = framework_image_uri("pytorch", "1.13", Some("py39"), "us-west-2", "ml.p2.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Pytorch, "1.13", Some("py39"), "us-west-2", "ml.p2.xlarge").unwrap_err();
         assert!(matches!(err, ImageUriError::DeprecatedInstanceType { .. }), "{err:?}");
-        assert!(framework_image_uri("pytorch", "1.12", Some("py38"), "us-west-2", "ml.p2.xlarge").is_ok());
+        assert!(framework_image_uri(Framework::Pytorch, "1.12", Some("py38"), "us-west-2", "ml.p2.xlarge").is_ok());
     }
 
     #[test]
     fn unknown_version_lists_known_versions() {
-        let err = framework_image_uri("sklearn", "9.9", None, "us-west-2", "ml.m5.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Sklearn, "9.9", None, "us-west-2", "ml.m5.xlarge").unwrap_err();
         assert_eq!(
             err,
             ImageUriError::UnknownVersion {
@@ -1090,18 +1104,16 @@ mod tests {
             }
         );
         assert!(err.to_string().contains("0.20.0, 0.23-1, 1.0-1, 1.2-1, 1.4-2"), "{err}");
-        let err = framework_image_uri("pytorch", "3.0", Some("py312"), "us-west-2", "ml.m5.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Pytorch, "3.0", Some("py312"), "us-west-2", "ml.m5.xlarge").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("2.8.0") && msg.contains("2.1"), "{msg}");
         let err = spark_image_uri(Some("3.4"), None, None, "us-west-2", "ml.m5.xlarge").unwrap_err();
         assert!(err.to_string().contains("2.4, 3.0, 3.1, 3.2, 3.3, 3.5"), "{err}");
-        let err = framework_image_uri("jax", "1", None, "us-west-2", "ml.m5.xlarge").unwrap_err();
-        assert!(err.to_string().contains("sklearn, pytorch, tensorflow, xgboost, huggingface, mxnet"), "{err}");
     }
 
     #[test]
     fn unknown_region_lists_known_regions() {
-        let err = framework_image_uri("sklearn", "1.2-1", None, "moon-base-1", "ml.m5.xlarge").unwrap_err();
+        let err = framework_image_uri(Framework::Sklearn, "1.2-1", None, "moon-base-1", "ml.m5.xlarge").unwrap_err();
         let ImageUriError::UnsupportedRegion { known, region, .. } = &err else { panic!("{err:?}") };
         assert_eq!(region, "moon-base-1");
         assert!(known.contains(&"us-west-2".to_string()) && known.contains(&"cn-north-1".to_string()));
@@ -1112,11 +1124,9 @@ mod tests {
 
     #[test]
     fn known_values() {
-        assert_eq!(known_frameworks(), FRAMEWORK_TABLES);
-        assert!(known_versions("pytorch").contains(&"2.1".to_string()));
-        assert!(known_versions("pytorch").contains(&"2.1.0".to_string()));
-        assert_eq!(known_versions("clarify"), ["1.0"]);
-        assert!(known_versions("nope").is_empty());
+        let pytorch = known_versions(ImageTable::Framework(Framework::Pytorch));
+        assert!(pytorch.contains(&"2.1".to_string()) && pytorch.contains(&"2.1.0".to_string()));
+        assert_eq!(known_versions(ImageTable::Clarify), ["1.0"]);
     }
 
     fn latest(table: &Table) -> String {
@@ -1130,7 +1140,7 @@ mod tests {
     }
 
     /// Resolves one leaf of a table with every region it lists, checking account and host.
-    fn resolve_everywhere(framework: &str, version: &str, node: &Node, table: &Table, alias: bool) -> usize {
+    fn resolve_everywhere(image: ImageTable, version: &str, node: &Node, table: &Table, alias: bool) -> usize {
         let mut count = 0;
         let cases: Vec<(Option<&str>, Option<&str>, &Leaf)> = match node {
             Node::Leaf(leaf) => match &leaf.py_versions {
@@ -1157,10 +1167,10 @@ mod tests {
             let processors = table.processors.clone().or_else(|| leaf.processors.clone()).unwrap_or_default();
             let instance_type = if processors.iter().any(|p| p == "cpu") { "ml.m5.xlarge" } else { "ml.g5.xlarge" };
             for (region, account) in &table.registries.get(&leaf.registries).unwrap().0 {
-                let uri = match framework {
-                    "spark" => spark_image_uri(Some(version), None, None, region, instance_type),
-                    "clarify" => clarify_image_uri(region),
-                    "huggingface" => {
+                let uri = match image {
+                    ImageTable::Spark => spark_image_uri(Some(version), None, None, region, instance_type),
+                    ImageTable::Clarify => clarify_image_uri(region),
+                    HUGGINGFACE => {
                         let base = base.unwrap();
                         let base = match base.strip_prefix("pytorch") {
                             Some(v) => HuggingFaceBase::PyTorch(v),
@@ -1168,9 +1178,9 @@ mod tests {
                         };
                         huggingface_image_uri(version, base, py, region, instance_type)
                     }
-                    _ => framework_image_uri(framework, version, py, region, instance_type),
+                    ImageTable::Framework(framework) => framework_image_uri(framework, version, py, region, instance_type),
                 }
-                .unwrap_or_else(|e| panic!("{framework} {version} {py:?} {base:?} {region}: {e}"));
+                .unwrap_or_else(|e| panic!("{} {version} {py:?} {base:?} {region}: {e}", image.as_str()));
                 let host = format!("{account}.dkr.ecr.{region}.{}/{}:", dns_suffix(region), leaf.repository);
                 assert!(uri.starts_with(&host), "{uri} does not start with {host}");
                 let domain_ok = if region.starts_with("cn-") {
@@ -1189,26 +1199,26 @@ mod tests {
 
     #[test]
     fn every_region_resolves_for_every_latest_version() {
-        for framework in FRAMEWORK_TABLES.iter().chain(&["spark", "clarify"]) {
-            let table = table(framework).unwrap();
+        for image in all_tables() {
+            let table = image_table(image);
             let version = latest(table);
             let node = table.versions.get(&version).unwrap();
-            let n = resolve_everywhere(framework, &version, node, table, false);
-            assert!(n >= 28, "{framework} {version}: only {n} regions");
+            let n = resolve_everywhere(image, &version, node, table, false);
+            assert!(n >= 28, "{} {version}: only {n} regions", image.as_str());
         }
     }
 
     #[test]
     fn every_version_resolves_in_every_listed_region() {
         let mut total = 0;
-        for framework in FRAMEWORK_TABLES.iter().chain(&["spark", "clarify"]) {
-            let table = table(framework).unwrap();
+        for image in all_tables() {
+            let table = image_table(image);
             for (version, node) in &table.versions.0 {
-                total += resolve_everywhere(framework, version, node, table, false);
+                total += resolve_everywhere(image, version, node, table, false);
             }
             for (alias, _) in &table.version_aliases.0 {
                 let target = table.version_aliases.get(alias).unwrap();
-                total += resolve_everywhere(framework, alias, table.versions.get(target).unwrap(), table, true);
+                total += resolve_everywhere(image, alias, table.versions.get(target).unwrap(), table, true);
             }
         }
         assert!(total > 5000, "{total}");

@@ -2,10 +2,15 @@
 //!
 //! These types serialize to exactly what `aws sagemaker
 //! create-processing-job --cli-input-json` takes. The AWS executor converts
-//! them to the SDK's builders; nothing here depends on the AWS SDK.
+//! them to the SDK's builders; nothing here depends on the AWS SDK. The
+//! API's enums are the manifest's own: their serde names are the API's values.
 
 use std::collections::BTreeMap;
 
+pub use pjob_manifest::{
+    AthenaOutputCompression, AthenaOutputFormat, RedshiftOutputCompression, RedshiftOutputFormat, S3CompressionType,
+    S3DataDistributionType, S3DataType, S3InputMode, S3UploadMode,
+};
 use serde::{Deserialize, Serialize};
 
 /// A `CreateProcessingJob` request.
@@ -70,16 +75,16 @@ pub struct S3Input {
     pub local_path: Option<String>,
     /// `S3Prefix` or `ManifestFile`.
     #[serde(rename = "S3DataType")]
-    pub s3_data_type: String,
+    pub s3_data_type: S3DataType,
     /// `File` or `Pipe`.
     #[serde(rename = "S3InputMode", default, skip_serializing_if = "Option::is_none")]
-    pub s3_input_mode: Option<String>,
+    pub s3_input_mode: Option<S3InputMode>,
     /// `FullyReplicated` or `ShardedByS3Key`.
     #[serde(rename = "S3DataDistributionType", default, skip_serializing_if = "Option::is_none")]
-    pub s3_data_distribution_type: Option<String>,
+    pub s3_data_distribution_type: Option<S3DataDistributionType>,
     /// `None` or `Gzip`.
     #[serde(rename = "S3CompressionType", default, skip_serializing_if = "Option::is_none")]
-    pub s3_compression_type: Option<String>,
+    pub s3_compression_type: Option<S3CompressionType>,
 }
 
 /// `DatasetDefinition`.
@@ -97,10 +102,10 @@ pub struct DatasetDefinition {
     pub local_path: Option<String>,
     /// `FullyReplicated` or `ShardedByS3Key`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_distribution_type: Option<String>,
+    pub data_distribution_type: Option<S3DataDistributionType>,
     /// `File` or `Pipe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_mode: Option<String>,
+    pub input_mode: Option<S3InputMode>,
 }
 
 /// `AthenaDatasetDefinition`.
@@ -123,10 +128,10 @@ pub struct AthenaDatasetDefinition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
     /// Result format.
-    pub output_format: String,
+    pub output_format: AthenaOutputFormat,
     /// Result compression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_compression: Option<String>,
+    pub output_compression: Option<AthenaOutputCompression>,
 }
 
 /// `RedshiftDatasetDefinition`.
@@ -150,10 +155,10 @@ pub struct RedshiftDatasetDefinition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<String>,
     /// Result format.
-    pub output_format: String,
+    pub output_format: RedshiftOutputFormat,
     /// Result compression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_compression: Option<String>,
+    pub output_compression: Option<RedshiftOutputCompression>,
 }
 
 /// `ProcessingOutputConfig`.
@@ -194,7 +199,7 @@ pub struct S3Output {
     pub local_path: Option<String>,
     /// `EndOfJob` or `Continuous`.
     #[serde(rename = "S3UploadMode")]
-    pub s3_upload_mode: String,
+    pub s3_upload_mode: S3UploadMode,
 }
 
 /// `ProcessingFeatureStoreOutput`.

@@ -8,9 +8,10 @@ use aws_sdk_sagemaker::operation::create_processing_job::builders::CreateProcess
 use aws_sdk_sagemaker::operation::describe_processing_job::DescribeProcessingJobOutput;
 use aws_sdk_sagemaker::types as sdk;
 use pjob_compiler::request::{
-    AppSpecification, AthenaDatasetDefinition, ClusterConfig, CreateProcessingJobRequest, DatasetDefinition, ExperimentConfig,
-    FeatureStoreOutput, NetworkConfig, ProcessingInput, ProcessingOutput, ProcessingOutputConfig, ProcessingResources,
-    RedshiftDatasetDefinition, S3Input, S3Output, StoppingCondition, VpcConfig,
+    AppSpecification, AthenaDatasetDefinition, AthenaOutputCompression, AthenaOutputFormat, ClusterConfig, CreateProcessingJobRequest,
+    DatasetDefinition, ExperimentConfig, FeatureStoreOutput, NetworkConfig, ProcessingInput, ProcessingOutput, ProcessingOutputConfig,
+    ProcessingResources, RedshiftDatasetDefinition, RedshiftOutputCompression, RedshiftOutputFormat, S3CompressionType,
+    S3DataDistributionType, S3DataType, S3Input, S3InputMode, S3Output, S3UploadMode, StoppingCondition, VpcConfig,
 };
 
 use crate::ExecutorError;
@@ -50,12 +51,14 @@ pub fn create_call(call: CreateProcessingJobFluentBuilder, input: CreateProcessi
 }
 
 /// The request a described job was created with (tags are not part of a
-/// description; fields the answer lacks are left empty).
-pub fn from_describe(d: &DescribeProcessingJobOutput) -> CreateProcessingJobRequest {
-    CreateProcessingJobRequest {
+/// description; text fields the answer lacks are left empty). A value of
+/// one of the API's enums that pjob does not know, or a required one the
+/// answer lacks, is an error.
+pub fn from_describe(d: &DescribeProcessingJobOutput) -> Result<CreateProcessingJobRequest, ExecutorError> {
+    Ok(CreateProcessingJobRequest {
         processing_job_name: d.processing_job_name().unwrap_or_default().to_string(),
-        processing_inputs: d.processing_inputs().iter().map(input_back).collect(),
-        processing_output_config: d.processing_output_config().map(output_config_back),
+        processing_inputs: d.processing_inputs().iter().map(input_back).collect::<Result<_, _>>()?,
+        processing_output_config: d.processing_output_config().map(output_config_back).transpose()?,
         processing_resources: resources_back(d.processing_resources()),
         stopping_condition: d.stopping_condition().map(|s| StoppingCondition {
             max_runtime_in_seconds: u32::try_from(s.max_runtime_in_seconds().unwrap_or_default()).unwrap_or_default(),
@@ -66,7 +69,109 @@ pub fn from_describe(d: &DescribeProcessingJobOutput) -> CreateProcessingJobRequ
         role_arn: d.role_arn().unwrap_or_default().to_string(),
         experiment_config: d.experiment_config().map(experiment_config_back),
         tags: Vec::new(),
+    })
+}
+
+/// Converts between a request enum and the SDK's, variant for variant:
+/// `$to` for sending, `$back` for reading a description, where a value
+/// without a request variant is an error rather than a guess.
+macro_rules! enum_conversions {
+    ($to:ident, $back:ident, $field:literal, $ours:ident => sdk::$sdk:ident { $($v:ident => $s:ident),+ $(,)? }) => {
+        fn $to(value: $ours) -> sdk::$sdk {
+            match value {
+                $($ours::$v => sdk::$sdk::$s,)+
+            }
+        }
+
+        fn $back(value: &sdk::$sdk) -> Result<$ours, ExecutorError> {
+            match value {
+                $(sdk::$sdk::$s => Ok($ours::$v),)+
+                other => Err(ExecutorError::Describe { field: $field, message: format!("`{}`, a value pjob does not know", other.as_str()) }),
+            }
+        }
+    };
+}
+
+enum_conversions!(s3_data_type, s3_data_type_back, "S3DataType", S3DataType => sdk::ProcessingS3DataType {
+    S3Prefix => S3Prefix,
+    ManifestFile => ManifestFile,
+});
+enum_conversions!(s3_input_mode, s3_input_mode_back, "S3InputMode", S3InputMode => sdk::ProcessingS3InputMode {
+    File => File,
+    Pipe => Pipe,
+});
+enum_conversions!(
+    s3_data_distribution_type,
+    s3_data_distribution_type_back,
+    "S3DataDistributionType",
+    S3DataDistributionType => sdk::ProcessingS3DataDistributionType {
+        FullyReplicated => Fullyreplicated,
+        ShardedByS3Key => Shardedbys3Key,
     }
+);
+enum_conversions!(s3_compression_type, s3_compression_type_back, "S3CompressionType", S3CompressionType => sdk::ProcessingS3CompressionType {
+    None => None,
+    Gzip => Gzip,
+});
+enum_conversions!(s3_upload_mode, s3_upload_mode_back, "S3UploadMode", S3UploadMode => sdk::ProcessingS3UploadMode {
+    EndOfJob => EndOfJob,
+    Continuous => Continuous,
+});
+enum_conversions!(
+    data_distribution_type,
+    data_distribution_type_back,
+    "DataDistributionType",
+    S3DataDistributionType => sdk::DataDistributionType {
+        FullyReplicated => Fullyreplicated,
+        ShardedByS3Key => Shardedbys3Key,
+    }
+);
+enum_conversions!(input_mode, input_mode_back, "InputMode", S3InputMode => sdk::InputMode {
+    File => File,
+    Pipe => Pipe,
+});
+enum_conversions!(athena_format, athena_format_back, "AthenaDatasetDefinition.OutputFormat", AthenaOutputFormat => sdk::AthenaResultFormat {
+    Parquet => Parquet,
+    Orc => Orc,
+    Avro => Avro,
+    Json => Json,
+    Textfile => Textfile,
+});
+enum_conversions!(
+    athena_compression,
+    athena_compression_back,
+    "AthenaDatasetDefinition.OutputCompression",
+    AthenaOutputCompression => sdk::AthenaResultCompressionType {
+        Gzip => Gzip,
+        Snappy => Snappy,
+        Zlib => Zlib,
+    }
+);
+enum_conversions!(
+    redshift_format,
+    redshift_format_back,
+    "RedshiftDatasetDefinition.OutputFormat",
+    RedshiftOutputFormat => sdk::RedshiftResultFormat {
+        Parquet => Parquet,
+        Csv => Csv,
+    }
+);
+enum_conversions!(
+    redshift_compression,
+    redshift_compression_back,
+    "RedshiftDatasetDefinition.OutputCompression",
+    RedshiftOutputCompression => sdk::RedshiftResultCompressionType {
+        None => None,
+        GZIP => Gzip,
+        BZIP2 => Bzip2,
+        ZSTD => Zstd,
+        SNAPPY => Snappy,
+    }
+);
+
+/// A value the API requires, or an error naming it.
+fn required<T>(field: &'static str, value: Option<T>) -> Result<T, ExecutorError> {
+    value.ok_or_else(|| ExecutorError::Describe { field, message: "none, though the API requires one".into() })
 }
 
 fn int(field: &'static str, value: u32) -> Result<i32, ExecutorError> {
@@ -81,10 +186,10 @@ fn input(i: &ProcessingInput) -> sdk::ProcessingInput {
             sdk::ProcessingS3Input::builder()
                 .s3_uri(&s.s3_uri)
                 .set_local_path(s.local_path.clone())
-                .s3_data_type(sdk::ProcessingS3DataType::from(s.s3_data_type.as_str()))
-                .set_s3_input_mode(s.s3_input_mode.as_deref().map(sdk::ProcessingS3InputMode::from))
-                .set_s3_data_distribution_type(s.s3_data_distribution_type.as_deref().map(sdk::ProcessingS3DataDistributionType::from))
-                .set_s3_compression_type(s.s3_compression_type.as_deref().map(sdk::ProcessingS3CompressionType::from))
+                .s3_data_type(s3_data_type(s.s3_data_type))
+                .set_s3_input_mode(s.s3_input_mode.map(s3_input_mode))
+                .set_s3_data_distribution_type(s.s3_data_distribution_type.map(s3_data_distribution_type))
+                .set_s3_compression_type(s.s3_compression_type.map(s3_compression_type))
                 .build()
         }))
         .set_dataset_definition(i.dataset_definition.as_ref().map(dataset_definition))
@@ -101,8 +206,8 @@ fn dataset_definition(d: &DatasetDefinition) -> sdk::DatasetDefinition {
                 .set_work_group(a.work_group.clone())
                 .output_s3_uri(&a.output_s3_uri)
                 .set_kms_key_id(a.kms_key_id.clone())
-                .output_format(sdk::AthenaResultFormat::from(a.output_format.as_str()))
-                .set_output_compression(a.output_compression.as_deref().map(sdk::AthenaResultCompressionType::from))
+                .output_format(athena_format(a.output_format))
+                .set_output_compression(a.output_compression.map(athena_compression))
                 .build()
         }))
         .set_redshift_dataset_definition(d.redshift_dataset_definition.as_ref().map(|r| {
@@ -114,13 +219,13 @@ fn dataset_definition(d: &DatasetDefinition) -> sdk::DatasetDefinition {
                 .cluster_role_arn(&r.cluster_role_arn)
                 .output_s3_uri(&r.output_s3_uri)
                 .set_kms_key_id(r.kms_key_id.clone())
-                .output_format(sdk::RedshiftResultFormat::from(r.output_format.as_str()))
-                .set_output_compression(r.output_compression.as_deref().map(sdk::RedshiftResultCompressionType::from))
+                .output_format(redshift_format(r.output_format))
+                .set_output_compression(r.output_compression.map(redshift_compression))
                 .build()
         }))
         .set_local_path(d.local_path.clone())
-        .set_data_distribution_type(d.data_distribution_type.as_deref().map(sdk::DataDistributionType::from))
-        .set_input_mode(d.input_mode.as_deref().map(sdk::InputMode::from))
+        .set_data_distribution_type(d.data_distribution_type.map(data_distribution_type))
+        .set_input_mode(d.input_mode.map(input_mode))
         .build()
 }
 
@@ -139,7 +244,7 @@ fn output(o: &ProcessingOutput) -> sdk::ProcessingOutput {
             sdk::ProcessingS3Output::builder()
                 .s3_uri(&s.s3_uri)
                 .set_local_path(s.local_path.clone())
-                .s3_upload_mode(sdk::ProcessingS3UploadMode::from(s.s3_upload_mode.as_str()))
+                .s3_upload_mode(s3_upload_mode(s.s3_upload_mode))
                 .build()
         }))
         .set_feature_store_output(
@@ -202,67 +307,85 @@ fn text(s: Option<&str>) -> String {
     s.unwrap_or_default().to_string()
 }
 
-fn input_back(i: &sdk::ProcessingInput) -> ProcessingInput {
-    ProcessingInput {
+fn input_back(i: &sdk::ProcessingInput) -> Result<ProcessingInput, ExecutorError> {
+    Ok(ProcessingInput {
         input_name: text(i.input_name()),
         app_managed: i.app_managed().unwrap_or_default(),
-        s3_input: i.s3_input().map(|s| S3Input {
-            s3_uri: text(s.s3_uri()),
-            local_path: s.local_path().map(str::to_string),
-            s3_data_type: s.s3_data_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
-            s3_input_mode: s.s3_input_mode().map(|t| t.as_str().to_string()),
-            s3_data_distribution_type: s.s3_data_distribution_type().map(|t| t.as_str().to_string()),
-            s3_compression_type: s.s3_compression_type().map(|t| t.as_str().to_string()),
-        }),
-        dataset_definition: i.dataset_definition().map(|d| DatasetDefinition {
-            athena_dataset_definition: d.athena_dataset_definition().map(|a| AthenaDatasetDefinition {
-                catalog: text(a.catalog()),
-                database: text(a.database()),
-                query_string: text(a.query_string()),
-                work_group: a.work_group().map(str::to_string),
-                output_s3_uri: text(a.output_s3_uri()),
-                kms_key_id: a.kms_key_id().map(str::to_string),
-                output_format: a.output_format().map(|f| f.as_str().to_string()).unwrap_or_default(),
-                output_compression: a.output_compression().map(|c| c.as_str().to_string()),
-            }),
-            redshift_dataset_definition: d.redshift_dataset_definition().map(|r| RedshiftDatasetDefinition {
-                cluster_id: text(r.cluster_id()),
-                database: text(r.database()),
-                db_user: text(r.db_user()),
-                query_string: text(r.query_string()),
-                cluster_role_arn: text(r.cluster_role_arn()),
-                output_s3_uri: text(r.output_s3_uri()),
-                kms_key_id: r.kms_key_id().map(str::to_string),
-                output_format: r.output_format().map(|f| f.as_str().to_string()).unwrap_or_default(),
-                output_compression: r.output_compression().map(|c| c.as_str().to_string()),
-            }),
-            local_path: d.local_path().map(str::to_string),
-            data_distribution_type: d.data_distribution_type().map(|t| t.as_str().to_string()),
-            input_mode: d.input_mode().map(|t| t.as_str().to_string()),
-        }),
-    }
+        s3_input: i.s3_input().map(s3_input_back).transpose()?,
+        dataset_definition: i.dataset_definition().map(dataset_definition_back).transpose()?,
+    })
 }
 
-fn output_config_back(c: &sdk::ProcessingOutputConfig) -> ProcessingOutputConfig {
-    ProcessingOutputConfig {
-        outputs: c
-            .outputs()
-            .iter()
-            .map(|o| ProcessingOutput {
-                output_name: text(o.output_name()),
-                app_managed: o.app_managed().unwrap_or_default(),
-                s3_output: o.s3_output().map(|s| S3Output {
-                    s3_uri: text(s.s3_uri()),
-                    local_path: s.local_path().map(str::to_string),
-                    s3_upload_mode: s.s3_upload_mode().map(|m| m.as_str().to_string()).unwrap_or_default(),
-                }),
-                feature_store_output: o
-                    .feature_store_output()
-                    .map(|f| FeatureStoreOutput { feature_group_name: text(f.feature_group_name()) }),
-            })
-            .collect(),
+fn s3_input_back(s: &sdk::ProcessingS3Input) -> Result<S3Input, ExecutorError> {
+    Ok(S3Input {
+        s3_uri: text(s.s3_uri()),
+        local_path: s.local_path().map(str::to_string),
+        s3_data_type: s3_data_type_back(required("S3DataType", s.s3_data_type())?)?,
+        s3_input_mode: s.s3_input_mode().map(s3_input_mode_back).transpose()?,
+        s3_data_distribution_type: s.s3_data_distribution_type().map(s3_data_distribution_type_back).transpose()?,
+        s3_compression_type: s.s3_compression_type().map(s3_compression_type_back).transpose()?,
+    })
+}
+
+fn dataset_definition_back(d: &sdk::DatasetDefinition) -> Result<DatasetDefinition, ExecutorError> {
+    Ok(DatasetDefinition {
+        athena_dataset_definition: d.athena_dataset_definition().map(athena_back).transpose()?,
+        redshift_dataset_definition: d.redshift_dataset_definition().map(redshift_back).transpose()?,
+        local_path: d.local_path().map(str::to_string),
+        data_distribution_type: d.data_distribution_type().map(data_distribution_type_back).transpose()?,
+        input_mode: d.input_mode().map(input_mode_back).transpose()?,
+    })
+}
+
+fn athena_back(a: &sdk::AthenaDatasetDefinition) -> Result<AthenaDatasetDefinition, ExecutorError> {
+    Ok(AthenaDatasetDefinition {
+        catalog: text(a.catalog()),
+        database: text(a.database()),
+        query_string: text(a.query_string()),
+        work_group: a.work_group().map(str::to_string),
+        output_s3_uri: text(a.output_s3_uri()),
+        kms_key_id: a.kms_key_id().map(str::to_string),
+        output_format: athena_format_back(required("AthenaDatasetDefinition.OutputFormat", a.output_format())?)?,
+        output_compression: a.output_compression().map(athena_compression_back).transpose()?,
+    })
+}
+
+fn redshift_back(r: &sdk::RedshiftDatasetDefinition) -> Result<RedshiftDatasetDefinition, ExecutorError> {
+    Ok(RedshiftDatasetDefinition {
+        cluster_id: text(r.cluster_id()),
+        database: text(r.database()),
+        db_user: text(r.db_user()),
+        query_string: text(r.query_string()),
+        cluster_role_arn: text(r.cluster_role_arn()),
+        output_s3_uri: text(r.output_s3_uri()),
+        kms_key_id: r.kms_key_id().map(str::to_string),
+        output_format: redshift_format_back(required("RedshiftDatasetDefinition.OutputFormat", r.output_format())?)?,
+        output_compression: r.output_compression().map(redshift_compression_back).transpose()?,
+    })
+}
+
+fn output_config_back(c: &sdk::ProcessingOutputConfig) -> Result<ProcessingOutputConfig, ExecutorError> {
+    Ok(ProcessingOutputConfig {
+        outputs: c.outputs().iter().map(output_back).collect::<Result<_, _>>()?,
         kms_key_id: c.kms_key_id().map(str::to_string),
-    }
+    })
+}
+
+fn output_back(o: &sdk::ProcessingOutput) -> Result<ProcessingOutput, ExecutorError> {
+    Ok(ProcessingOutput {
+        output_name: text(o.output_name()),
+        app_managed: o.app_managed().unwrap_or_default(),
+        s3_output: o.s3_output().map(s3_output_back).transpose()?,
+        feature_store_output: o.feature_store_output().map(|f| FeatureStoreOutput { feature_group_name: text(f.feature_group_name()) }),
+    })
+}
+
+fn s3_output_back(s: &sdk::ProcessingS3Output) -> Result<S3Output, ExecutorError> {
+    Ok(S3Output {
+        s3_uri: text(s.s3_uri()),
+        local_path: s.local_path().map(str::to_string),
+        s3_upload_mode: s3_upload_mode_back(required("S3UploadMode", s.s3_upload_mode())?)?,
+    })
 }
 
 fn resources_back(r: Option<&sdk::ProcessingResources>) -> ProcessingResources {
@@ -365,10 +488,64 @@ mod tests {
             .set_role_arn(input.role_arn.clone())
             .set_experiment_config(input.experiment_config.clone())
             .build();
-        let back = from_describe(&described);
+        let back = from_describe(&described).unwrap();
         let mut expected = request.clone();
         expected.tags.clear();
         assert_eq!(back, expected);
+    }
+
+    /// Every value the SDK knows for an enum is a request value of the same
+    /// spelling, and converts to that SDK value and back.
+    fn same_values<T, S>(values: &[&'static str], to: fn(T) -> S, back: fn(&S) -> Result<T, ExecutorError>)
+    where
+        T: serde::de::DeserializeOwned + serde::Serialize + Copy + PartialEq + std::fmt::Debug,
+        S: From<&'static str> + PartialEq + std::fmt::Debug,
+    {
+        for &value in values {
+            let ours: T = serde_json::from_value(value.into()).unwrap_or_else(|e| panic!("`{value}`: {e}"));
+            assert_eq!(serde_json::to_value(ours).unwrap(), value);
+            assert_eq!(to(ours), S::from(value));
+            assert_eq!(back(&S::from(value)).unwrap(), ours);
+        }
+    }
+
+    #[test]
+    fn enums_have_the_apis_values() {
+        same_values(sdk::ProcessingS3DataType::values(), s3_data_type, s3_data_type_back);
+        same_values(sdk::ProcessingS3InputMode::values(), s3_input_mode, s3_input_mode_back);
+        same_values(sdk::ProcessingS3DataDistributionType::values(), s3_data_distribution_type, s3_data_distribution_type_back);
+        same_values(sdk::ProcessingS3CompressionType::values(), s3_compression_type, s3_compression_type_back);
+        same_values(sdk::ProcessingS3UploadMode::values(), s3_upload_mode, s3_upload_mode_back);
+        same_values(sdk::DataDistributionType::values(), data_distribution_type, data_distribution_type_back);
+        same_values(sdk::InputMode::values(), input_mode, input_mode_back);
+        same_values(sdk::AthenaResultFormat::values(), athena_format, athena_format_back);
+        same_values(sdk::AthenaResultCompressionType::values(), athena_compression, athena_compression_back);
+        same_values(sdk::RedshiftResultFormat::values(), redshift_format, redshift_format_back);
+        same_values(sdk::RedshiftResultCompressionType::values(), redshift_compression, redshift_compression_back);
+    }
+
+    #[test]
+    fn a_described_value_pjob_does_not_know_is_an_error() {
+        let input = to_sdk(&full_request()).unwrap();
+        let mut inputs = input.processing_inputs.clone().unwrap();
+        let s3 = inputs[0].s3_input.as_mut().unwrap();
+        s3.s3_compression_type = Some(sdk::ProcessingS3CompressionType::from("Zstd"));
+        let described = DescribeProcessingJobOutput::builder().set_processing_inputs(Some(inputs)).build();
+        let err = from_describe(&described).unwrap_err();
+        assert!(matches!(err, ExecutorError::Describe { field: "S3CompressionType", .. }), "{err:?}");
+        assert!(err.to_string().contains("`Zstd`"), "{err}");
+    }
+
+    #[test]
+    fn a_described_output_without_its_upload_mode_is_an_error() {
+        let output = sdk::ProcessingOutput::builder()
+            .output_name("o")
+            .s3_output(sdk::ProcessingS3Output::builder().s3_uri("s3://b/o").build())
+            .build();
+        let config = sdk::ProcessingOutputConfig::builder().outputs(output).build();
+        let described = DescribeProcessingJobOutput::builder().processing_output_config(config).build();
+        let err = from_describe(&described).unwrap_err();
+        assert!(matches!(err, ExecutorError::Describe { field: "S3UploadMode", .. }), "{err:?}");
     }
 
     #[test]

@@ -43,6 +43,14 @@ pub enum ExecutorError {
         /// Why.
         message: String,
     },
+    /// A job description with a value pjob cannot read.
+    #[error("DescribeProcessingJob answered an unreadable {field}: {message}")]
+    Describe {
+        /// The field.
+        field: &'static str,
+        /// What it held.
+        message: String,
+    },
     /// Waiting used up its budget of API calls while the job still ran.
     #[error("stopped waiting for `{name}` after {calls} status calls; it is still running (reattach with `pjob logs {name} -f`)")]
     WaitBudget {

@@ -9,6 +9,8 @@ use aws_sdk_sagemaker::types::{ProcessingJobStatus, ProcessingJobSummary};
 use pjob_compiler::CreateProcessingJobRequest;
 use serde::{Serialize, Serializer};
 
+use crate::ExecutorError;
+
 /// A processing job's status.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobStatus {
@@ -111,8 +113,8 @@ pub struct JobInfo {
 
 impl JobInfo {
     /// From a `DescribeProcessingJob` answer.
-    pub(crate) fn from_describe(d: &DescribeProcessingJobOutput) -> JobInfo {
-        JobInfo {
+    pub(crate) fn from_describe(d: &DescribeProcessingJobOutput) -> Result<JobInfo, ExecutorError> {
+        Ok(JobInfo {
             processing_job_name: d.processing_job_name().unwrap_or_default().to_string(),
             processing_job_arn: d.processing_job_arn().map(str::to_string),
             processing_job_status: JobStatus::from_sdk(d.processing_job_status()),
@@ -122,9 +124,9 @@ impl JobInfo {
             processing_start_time: d.processing_start_time().and_then(rfc3339),
             processing_end_time: d.processing_end_time().and_then(rfc3339),
             last_modified_time: d.last_modified_time().and_then(rfc3339),
-            request: crate::convert::from_describe(d),
+            request: crate::convert::from_describe(d)?,
             created: d.creation_time().and_then(|t| SystemTime::try_from(*t).ok()),
-        }
+        })
     }
 }
 

@@ -53,7 +53,7 @@ impl AwsExecutor {
     /// Describes a job; `None` when there is no job with this name.
     pub async fn describe(&self, name: &str) -> Result<Option<JobInfo>, ExecutorError> {
         match self.sagemaker.describe_processing_job().processing_job_name(name).send().await {
-            Ok(d) => Ok(Some(JobInfo::from_describe(&d))),
+            Ok(d) => JobInfo::from_describe(&d).map(Some),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(ExecutorError::aws("DescribeProcessingJob", e)),
         }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pjob_compiler::request::{ProcessingOutput, ProcessingOutputConfig};
+use pjob_compiler::request::{ProcessingOutput, ProcessingOutputConfig, S3UploadMode};
 
 use crate::layout::{HostDir, relative_to_processing};
 use crate::objects::ObjectStore;
@@ -107,7 +107,7 @@ async fn deliver_one(
         return Ok(None);
     }
     let Some(s3) = &output.s3_output else { return Ok(None) };
-    if which == Which::ContinuousOnly && s3.s3_upload_mode != "Continuous" {
+    if which == Which::ContinuousOnly && s3.s3_upload_mode != S3UploadMode::Continuous {
         return Ok(None);
     }
     let local_path = s3.local_path.as_deref().unwrap_or_default();

@@ -16,7 +16,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pjob_compiler::request::{ProcessingInput, S3Input};
+use pjob_compiler::request::{ProcessingInput, S3CompressionType, S3DataDistributionType, S3DataType, S3Input, S3InputMode};
 
 use crate::layout::{HostDir, JobDir};
 use crate::objects::{Object, ObjectStore};
@@ -86,7 +86,7 @@ pub(crate) async fn stage(
             )));
             continue;
         }
-        if s3.s3_input_mode.as_deref() == Some("Pipe") {
+        if s3.s3_input_mode == Some(S3InputMode::Pipe) {
             observer.event(Event::Notice(&format!(
                 "input `{}` uses Pipe mode; local runs stage it as files in {local_path}",
                 input.input_name
@@ -101,8 +101,8 @@ pub(crate) async fn stage(
                 s3.s3_uri
             )));
         }
-        let gunzip = s3.s3_compression_type.as_deref() == Some("Gzip");
-        let sharded = s3.s3_data_distribution_type.as_deref() == Some("ShardedByS3Key");
+        let gunzip = s3.s3_compression_type == Some(S3CompressionType::Gzip);
+        let sharded = s3.s3_data_distribution_type == Some(S3DataDistributionType::ShardedByS3Key);
         let mut first_copy: Vec<Option<PathBuf>> = vec![None; placed.len()];
         for (h, (host, dest)) in hosts.iter().zip(&dests).enumerate() {
             let mut files = 0;
@@ -136,7 +136,7 @@ pub(crate) async fn stage(
 
 /// The input's objects with the path each lands at (relative to the input's folder).
 async fn objects_of<'a>(s3: &S3Input, store: &ObjectStore<'a>, scratch: &Path) -> Result<Vec<(Object<'a>, PathBuf)>, StageError> {
-    if s3.s3_data_type == "ManifestFile" {
+    if s3.s3_data_type == S3DataType::ManifestFile {
         let manifest = store.object(&s3.s3_uri)?;
         let bytes = store.bytes(&manifest, scratch).await.map_err(|e| not_found_is_job_error(e, &s3.s3_uri))?;
         let (prefix, keys) = parse_manifest(&bytes)

@@ -8,7 +8,6 @@ use pjob_manifest::{
 };
 use serde_json::{Map, Value, json};
 
-use super::common::enum_name;
 use crate::CompileError;
 
 /// The analysis configuration, or the SDK's refusal located in the manifest.
@@ -90,7 +89,7 @@ fn data_config(dc: &DataConfig) -> Result<Map<String, Value>, CompileError> {
     const AT: &str = "/spec/data_config";
     let tabular = dc.dataset_type != DatasetType::Image;
     let csv = dc.dataset_type == DatasetType::Csv;
-    let kind = enum_name(&dc.dataset_type);
+    let kind = dc.dataset_type.as_str();
     if !tabular {
         for (set, field) in [(dc.predicted_label.is_some(), "predicted_label"), (dc.excluded_columns.is_some(), "excluded_columns")] {
             if set {
@@ -126,7 +125,7 @@ fn data_config(dc: &DataConfig) -> Result<Map<String, Value>, CompileError> {
         ));
     }
     let mut out = Map::new();
-    out.insert("dataset_type".into(), Value::String(kind));
+    out.insert("dataset_type".into(), kind.into());
     set(&mut out, "features", dc.features.as_ref().map(|f| json!(f)));
     set(&mut out, "headers", dc.headers.as_ref().map(|h| json!(h)));
     set(&mut out, "label", name_or_index(dc.label.as_ref().map(|l| &l.0), &format!("{AT}/label"))?);
@@ -246,7 +245,7 @@ fn shap_config(shap: &ShapConfig) -> Result<Value, CompileError> {
     out.insert("save_local_shap_values".into(), Value::Bool(shap.save_local_shap_values));
     set(&mut out, "baseline", shap.baseline.clone());
     set(&mut out, "num_samples", shap.num_samples.map(|n| json!(n)));
-    set(&mut out, "agg_method", shap.agg_method.as_ref().map(|a| Value::String(enum_name(a))));
+    set(&mut out, "agg_method", shap.agg_method.map(|a| a.as_str().into()));
     set(&mut out, "seed", shap.seed.map(|n| json!(n)));
     set(&mut out, "num_clusters", shap.num_clusters.map(|n| json!(n)));
     if let Some(features) = &shap.features_to_explain {

@@ -7,8 +7,8 @@ use pjob_manifest::{ClarifyProcessorSpec, DatasetType, ProcessingOutput, S3Uploa
 
 use super::KindParts;
 use super::analysis_config::analysis_config;
-use super::common::{Ctx, enum_name};
-use crate::request::{ProcessingInput, S3Input};
+use super::common::Ctx;
+use crate::request::{ProcessingInput, S3DataType, S3Input, S3InputMode};
 use crate::{Artifact, CompileError, image_uri, py_json, s3_uri};
 
 /// Where the Clarify container reads the dataset.
@@ -51,10 +51,10 @@ pub(crate) fn clarify_processor(ctx: &Ctx<'_>, spec: &ClarifyProcessorSpec) -> R
         s3_input: Some(S3Input {
             s3_uri: dc.s3_data_input_path.clone(),
             local_path: Some(DATA_DIR.into()),
-            s3_data_type: "S3Prefix".into(),
-            s3_input_mode: Some("File".into()),
-            s3_data_distribution_type: Some(enum_name(&dc.s3_data_distribution_type)),
-            s3_compression_type: Some(enum_name(&dc.s3_compression_type)),
+            s3_data_type: S3DataType::S3Prefix,
+            s3_input_mode: Some(S3InputMode::File),
+            s3_data_distribution_type: Some(dc.s3_data_distribution_type),
+            s3_compression_type: Some(dc.s3_compression_type),
         }),
         dataset_definition: None,
     };

@@ -23,14 +23,6 @@ pub(crate) struct Ctx<'a> {
     pub common: &'a CommonSpec,
 }
 
-/// Serialized name of a unit enum value (`S3Prefix`, `EndOfJob`, ...).
-pub(crate) fn enum_name<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
 impl<'a> Ctx<'a> {
     pub fn new(manifest: &'a Manifest, options: &'a CompileOptions) -> Ctx<'a> {
         Ctx { manifest, options, common: manifest.spec.common() }
@@ -144,10 +136,10 @@ impl<'a> Ctx<'a> {
                 s3_input: Some(S3Input {
                     s3_uri,
                     local_path: input.destination.clone(),
-                    s3_data_type: enum_name(&input.s3_data_type),
-                    s3_input_mode: Some(enum_name(&input.s3_input_mode)),
-                    s3_data_distribution_type: Some(enum_name(&input.s3_data_distribution_type)),
-                    s3_compression_type: Some(enum_name(&input.s3_compression_type)),
+                    s3_data_type: input.s3_data_type,
+                    s3_input_mode: Some(input.s3_input_mode),
+                    s3_data_distribution_type: Some(input.s3_data_distribution_type),
+                    s3_compression_type: Some(input.s3_compression_type),
                 }),
                 dataset_definition: None,
             });
@@ -169,11 +161,7 @@ impl<'a> Ctx<'a> {
                             Some(d) => d.clone(),
                             None => s3_uri::join([self.bucket_uri().as_str(), JOB_NAME, "output", name.as_str()]),
                         };
-                        Some(S3Output {
-                            s3_uri: destination,
-                            local_path: output.source.clone(),
-                            s3_upload_mode: enum_name(&output.s3_upload_mode),
-                        })
+                        Some(S3Output { s3_uri: destination, local_path: output.source.clone(), s3_upload_mode: output.s3_upload_mode })
                     }
                 };
                 ProcessingOutput {
@@ -243,8 +231,8 @@ fn dataset_definition(dd: &pjob_manifest::DatasetDefinition) -> DatasetDefinitio
             work_group: a.work_group.clone(),
             output_s3_uri: a.output_s3_uri.clone(),
             kms_key_id: a.kms_key_id.clone(),
-            output_format: enum_name(&a.output_format),
-            output_compression: a.output_compression.as_ref().map(enum_name),
+            output_format: a.output_format,
+            output_compression: a.output_compression,
         }),
         redshift_dataset_definition: dd.redshift_dataset_definition.as_ref().map(|r| RedshiftDatasetDefinition {
             cluster_id: r.cluster_id.clone(),
@@ -254,12 +242,12 @@ fn dataset_definition(dd: &pjob_manifest::DatasetDefinition) -> DatasetDefinitio
             cluster_role_arn: r.cluster_role_arn.clone(),
             output_s3_uri: r.output_s3_uri.clone(),
             kms_key_id: r.kms_key_id.clone(),
-            output_format: enum_name(&r.output_format),
-            output_compression: r.output_compression.as_ref().map(enum_name),
+            output_format: r.output_format,
+            output_compression: r.output_compression,
         }),
         local_path: dd.local_path.clone(),
-        data_distribution_type: Some(enum_name(&dd.data_distribution_type)),
-        input_mode: Some(enum_name(&dd.input_mode)),
+        data_distribution_type: Some(dd.data_distribution_type),
+        input_mode: Some(dd.input_mode),
     }
 }
 
@@ -282,7 +270,6 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Res
 /// Hugging Face base framework (`/spec/pytorch_version`).
 pub(crate) fn image_error_pointer(e: &ImageUriError, base: &str) -> String {
     match e {
-        ImageUriError::UnknownFramework { .. } => "/spec/framework",
         ImageUriError::UnknownVersion { .. } | ImageUriError::UnsupportedRegion { .. } => "/spec/framework_version",
         ImageUriError::UnknownPyVersion { .. } | ImageUriError::MissingPyVersion { .. } => "/spec/py_version",
         ImageUriError::SparkPyContainerMismatch { py_version: Some(_), .. } => "/spec/py_version",

@@ -289,11 +289,8 @@ fn image(ctx: &Ctx<'_>, spec: &FrameworkProcessorSpec) -> Result<String, Compile
             .map_err(|e| default_py_version_error(e, spec));
     }
     let py = spec.py_version.as_deref().unwrap_or(DEFAULT_PY_VERSION);
-    ctx.resolve_image(
-        |region| image_uri::framework_image_uri(spec.framework.as_str(), version, Some(py), region, instance_type),
-        pointer_of,
-    )
-    .map_err(|e| default_py_version_error(e, spec))
+    ctx.resolve_image(|region| image_uri::framework_image_uri(spec.framework, version, Some(py), region, instance_type), pointer_of)
+        .map_err(|e| default_py_version_error(e, spec))
 }
 
 /// Without `py_version`, the SDK's default one may not exist for the version:

@@ -4,7 +4,7 @@ use pjob_manifest::{ProcessorSpec, ScriptProcessorSpec};
 
 use super::KindParts;
 use super::common::Ctx;
-use crate::request::{ProcessingInput, S3Input};
+use crate::request::{ProcessingInput, S3CompressionType, S3DataDistributionType, S3DataType, S3Input, S3InputMode};
 use crate::{CompileError, s3_uri};
 
 /// Where the SDK mounts a `ScriptProcessor`'s code.
@@ -56,10 +56,10 @@ pub(crate) fn code_input(name: &str, s3_uri: String, local_path: &str) -> Proces
         s3_input: Some(S3Input {
             s3_uri,
             local_path: Some(local_path.to_string()),
-            s3_data_type: "S3Prefix".into(),
-            s3_input_mode: Some("File".into()),
-            s3_data_distribution_type: Some("FullyReplicated".into()),
-            s3_compression_type: Some("None".into()),
+            s3_data_type: S3DataType::S3Prefix,
+            s3_input_mode: Some(S3InputMode::File),
+            s3_data_distribution_type: Some(S3DataDistributionType::FullyReplicated),
+            s3_compression_type: Some(S3CompressionType::None),
         }),
         dataset_definition: None,
     }

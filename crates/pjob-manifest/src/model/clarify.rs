@@ -152,6 +152,23 @@ pub enum DatasetType {
     Image,
 }
 
+impl DatasetType {
+    /// Every dataset type.
+    pub const ALL: [DatasetType; 5] =
+        [DatasetType::Csv, DatasetType::JsonLines, DatasetType::Json, DatasetType::Parquet, DatasetType::Image];
+
+    /// The MIME type, as manifests and Clarify's analysis configuration write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatasetType::Csv => "text/csv",
+            DatasetType::JsonLines => "application/jsonlines",
+            DatasetType::Json => "application/json",
+            DatasetType::Parquet => "application/x-parquet",
+            DatasetType::Image => "application/x-image",
+        }
+    }
+}
+
 /// The SDK's `DataConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -316,6 +333,20 @@ pub enum AggMethod {
     MeanSq,
 }
 
+impl AggMethod {
+    /// Every aggregation method.
+    pub const ALL: [AggMethod; 3] = [AggMethod::MeanAbs, AggMethod::Median, AggMethod::MeanSq];
+
+    /// The name manifests and Clarify's analysis configuration use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggMethod::MeanAbs => "mean_abs",
+            AggMethod::Median => "median",
+            AggMethod::MeanSq => "mean_sq",
+        }
+    }
+}
+
 /// The SDK's `SHAPConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -350,4 +381,21 @@ pub struct ShapConfig {
 
 fn default_true() -> bool {
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AggMethod, DatasetType};
+
+    #[test]
+    fn names_are_the_ones_manifests_write() {
+        for t in DatasetType::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+            assert_eq!(serde_json::from_value::<DatasetType>(t.as_str().into()).unwrap(), t);
+        }
+        for m in AggMethod::ALL {
+            assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
+            assert_eq!(serde_json::from_value::<AggMethod>(m.as_str().into()).unwrap(), m);
+        }
+    }
 }

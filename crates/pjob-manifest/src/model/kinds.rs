@@ -55,7 +55,11 @@ pub enum Framework {
 }
 
 impl Framework {
-    /// The name used in the SDK's image tables.
+    /// Every framework, in documentation order.
+    pub const ALL: [Framework; 6] =
+        [Framework::Sklearn, Framework::Pytorch, Framework::Tensorflow, Framework::Xgboost, Framework::Huggingface, Framework::Mxnet];
+
+    /// The name manifests and the SDK's image tables use.
     pub fn as_str(self) -> &'static str {
         match self {
             Framework::Sklearn => "sklearn",
@@ -219,4 +223,17 @@ pub struct SparkJarProcessorSpec {
     /// Settings shared with `PySparkProcessor`.
     #[serde(flatten)]
     pub spark: SparkSpec,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Framework;
+
+    #[test]
+    fn framework_names_are_the_ones_manifests_write() {
+        for f in Framework::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+            assert_eq!(serde_json::from_value::<Framework>(f.as_str().into()).unwrap(), f);
+        }
+    }
 }
