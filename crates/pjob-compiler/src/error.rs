@@ -58,6 +58,18 @@ pub enum CompileError {
         /// The value.
         uri: String,
     },
+    /// The request passes one of the API's limits on a list, map or string.
+    #[error("{message}")]
+    Limit {
+        /// The manifest field behind it.
+        pointer: String,
+        /// Which limit, and by how much.
+        message: String,
+        /// What to do.
+        help: String,
+        /// A string too long (rather than a list too long).
+        too_long: bool,
+    },
     /// A combination the SDK refuses.
     #[error("{message}")]
     Refused {
@@ -80,6 +92,7 @@ impl CompileError {
             | CompileError::Archive { pointer, .. }
             | CompileError::GitNotFetched { pointer, .. }
             | CompileError::BadUri { pointer, .. }
+            | CompileError::Limit { pointer, .. }
             | CompileError::Refused { pointer, .. } => pointer,
         }
     }
@@ -93,7 +106,7 @@ impl CompileError {
             CompileError::Archive { .. } => "keep every file of the source folder inside it".into(),
             CompileError::GitNotFetched { .. } => "`pjob render`, `plan` and `apply` fetch the repository; `validate` does not".into(),
             CompileError::BadUri { .. } => "write s3://bucket/prefix".into(),
-            CompileError::Refused { help, .. } => help.clone(),
+            CompileError::Limit { help, .. } | CompileError::Refused { help, .. } => help.clone(),
         }
     }
 
@@ -106,6 +119,8 @@ impl CompileError {
             CompileError::Archive { .. } => Code::Archive,
             CompileError::GitNotFetched { .. } => Code::Git,
             CompileError::BadUri { .. } => Code::BadUri,
+            CompileError::Limit { too_long: true, .. } => Code::TooLong,
+            CompileError::Limit { too_long: false, .. } => Code::TooMany,
             CompileError::Refused { .. } => Code::Refused,
         }
     }

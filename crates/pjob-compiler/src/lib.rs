@@ -14,6 +14,7 @@ mod compile;
 mod error;
 mod git;
 pub mod image_uri;
+pub mod limits;
 pub mod naming;
 pub mod py_json;
 pub mod request;

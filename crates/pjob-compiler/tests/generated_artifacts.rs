@@ -244,3 +244,23 @@ fn a_value_that_is_not_an_s3_uri_is_a_bad_uri() {
     assert_eq!(err.to_string(), "`hdfs://logs/` is not an s3:// URI");
     assert_eq!(err.help(), "write s3://bucket/prefix");
 }
+
+#[test]
+fn the_apis_limits_count_what_the_processor_adds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = |i: usize| json!({"name": format!("in-{i}"), "source": format!("s3://b/{i}/"), "destination": format!("/opt/ml/processing/in/{i}")});
+    // Ten inputs of the user's and the one a FrameworkProcessor with S3 code adds (its entrypoint): 11 > 10.
+    let inputs: Vec<Value> = (0..10).map(input).collect();
+    let e = compile(&framework_manifest(json!({"code": "s3://b/run.sh", "inputs": inputs})), &options(tmp.path(), Some("us-west-2")))
+        .unwrap_err();
+    assert_eq!(e.pointer(), "/spec/inputs");
+    assert_eq!(e.code().as_str(), "pjob::too-many");
+    assert!(e.to_string().contains("11 inputs") && e.to_string().contains("at most 10"), "{e}");
+    let inputs: Vec<Value> = (0..9).map(input).collect();
+    compile(&framework_manifest(json!({"code": "s3://b/run.sh", "inputs": inputs})), &options(tmp.path(), Some("us-west-2"))).unwrap();
+
+    let groups: Vec<String> = (0..6).map(|i| format!("sg-{i:08x}")).collect();
+    let network = json!({"code": "s3://b/run.sh", "network_config": {"security_group_ids": groups, "subnets": ["subnet-0abc1234"]}});
+    let e = compile(&framework_manifest(network), &options(tmp.path(), Some("us-west-2"))).unwrap_err();
+    assert_eq!(e.pointer(), "/spec/network_config/security_group_ids");
+}

@@ -102,8 +102,8 @@ impl Checker<'_> {
                 );
             }
         }
-        if common.arguments.len() > 256 {
-            self.err("/spec/arguments", Code::TooMany, "more than 256 `arguments`".into(), "SageMaker takes at most 256");
+        if common.arguments.len() > 100 {
+            self.err("/spec/arguments", Code::TooMany, "more than 100 `arguments`".into(), "SageMaker takes at most 100");
         }
         for (i, a) in common.arguments.iter().enumerate() {
             if a.len() > 256 {

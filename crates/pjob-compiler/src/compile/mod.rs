@@ -81,6 +81,7 @@ pub(crate) fn draft(manifest: &Manifest, options: &CompileOptions) -> Result<Dra
         experiment_config: ctx.experiment_config(),
         tags: ctx.tags(),
     };
+    crate::limits::check(&request)?;
     Ok(Draft { request, artifacts })
 }
 
