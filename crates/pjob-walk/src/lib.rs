@@ -160,21 +160,23 @@ pub enum SkipReason {
 
 impl fmt::Display for Skipped {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path.display();
-        match &self.reason {
+        write!(f, "{} {}", self.path.display(), self.reason)
+    }
+}
+
+/// Says what the entry is and why it is not followed, after its path
+/// ("is a symlink to a folder (...), and links to folders are not followed").
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             SkipReason::FolderLink { target } => {
-                write!(f, "symlink {path} points to a folder ({}); links to folders are not followed", target.display())
+                write!(f, "is a symlink to a folder ({}), and links to folders are not followed", target.display())
             }
-            SkipReason::LeavesRoot { target, root } => {
-                write!(
-                    f,
-                    "symlink {path} leads outside {} (to {}); links are followed only within the folder",
-                    root.display(),
-                    target.display()
-                )
+            SkipReason::LeavesRoot { target, .. } => {
+                write!(f, "is a symlink out of the folder (to {}), and links are followed only within it", target.display())
             }
-            SkipReason::Broken { error } => write!(f, "symlink {path} cannot be resolved: {error}"),
-            SkipReason::NotAFile => write!(f, "{path} is neither a regular file nor a folder"),
+            SkipReason::Broken { error } => write!(f, "is a symlink that cannot be resolved ({error})"),
+            SkipReason::NotAFile => write!(f, "is neither a regular file nor a folder"),
         }
     }
 }
