@@ -12,6 +12,13 @@
 //!
 //! Unlike the SDK's (which records mtimes, owners and the temp file name in the gzip header),
 //! the archive here depends only on the paths, contents and executable bits of the files.
+//!
+//! Folders are listed by [`pjob_walk`], so symlinks follow its policy, and any entry it does
+//! not follow is refused with an error naming it: a link to a file inside the folder is
+//! archived under the link's name with the file's contents (as the SDK archives it); a link to
+//! a folder (which the SDK would archive a second time, and which loops when it points up),
+//! a link leading outside the folder, a dangling link, a socket or FIFO, and a name that is
+//! not UTF-8 are errors. Each dependency folder is its own boundary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -47,31 +54,10 @@ pub enum ArchiveError {
         /// The path given as `source_dir`.
         path: PathBuf,
     },
-    /// A symlink points outside the folder being archived.
-    #[error("symlink {} points outside {} (to {})", .link.display(), .root.display(), .target.display())]
-    SymlinkEscapes {
-        /// The symlink.
-        link: PathBuf,
-        /// Where it resolves to.
-        target: PathBuf,
-        /// The folder it must stay within.
-        root: PathBuf,
-    },
-    /// A symlink's target does not exist.
-    #[error("symlink {} is broken: {error}", .link.display())]
-    BrokenSymlink {
-        /// The symlink.
-        link: PathBuf,
-        /// The error resolving it.
-        #[source]
-        error: io::Error,
-    },
-    /// A symlink points to a folder that contains it, which would recurse forever.
-    #[error("symlink {} points to a folder that contains it", .link.display())]
-    SymlinkLoop {
-        /// The symlink.
-        link: PathBuf,
-    },
+    /// A folder could not be walked, or holds an entry the walk does not follow (a symlink
+    /// to a folder or out of it, a dangling link, a name that is not UTF-8).
+    #[error(transparent)]
+    Walk(#[from] pjob_walk::WalkError),
     /// Neither a regular file, a folder nor a symlink to one (a socket, FIFO or device).
     #[error("{} is not a regular file or folder", .path.display())]
     UnsupportedFileType {
@@ -127,7 +113,7 @@ pub enum ArchiveError {
     },
 }
 
-/// Walks `source_dir` (all files, recursively) plus each of `dependencies` (a file is added by its file name; a folder is added under its own folder name, recursively), as the SDK's tar_and_upload_dir does. Symlinks pointing outside source_dir are refused (error names the link); symlinks inside are followed as files. Entries sorted by path; no absolute paths or `..`.
+/// Walks `source_dir` (all files, recursively) plus each of `dependencies` (a file is added by its file name; a folder is added under its own folder name, recursively), as the SDK's tar_and_upload_dir does. Symlinks follow [`pjob_walk`]'s policy (see the module docs); what it does not follow is refused with an error naming it. Entries sorted by path; no absolute paths or `..`.
 ///
 /// Each dependency folder is its own boundary for symlinks. A dependency entry with the same
 /// path as an earlier entry replaces it, as extracting the SDK's archive would.
@@ -138,8 +124,7 @@ pub fn collect_entries(source_dir: &Path, dependencies: &[PathBuf]) -> Result<Ve
     if !meta.is_dir() {
         return Err(ArchiveError::NotADirectory { path: source_dir.to_path_buf() });
     }
-    let root = canonicalize(source_dir)?;
-    walk(source_dir, "", &root, &mut vec![root.clone()], &mut entries)?;
+    add_folder(source_dir, "", &mut entries)?;
     finish_entries(entries, dependencies)
 }
 
@@ -164,8 +149,7 @@ fn finish_entries(mut entries: BTreeMap<String, PathBuf>, dependencies: &[PathBu
         let name = utf8(name, dependency)?;
         let meta = fs::metadata(dependency).map_err(|error| io_error(dependency, error))?;
         if meta.is_dir() {
-            let dep_root = canonicalize(dependency)?;
-            walk(dependency, name, &dep_root, &mut vec![dep_root.clone()], &mut entries)?;
+            add_folder(dependency, name, &mut entries)?;
         } else if meta.is_file() {
             entries.insert(name.to_string(), dependency.clone());
         } else {
@@ -278,60 +262,13 @@ fn check_layout(entries: &[ArchiveEntry]) -> Result<(), ArchiveError> {
     Ok(())
 }
 
-/// Adds the files under `dir` as `prefix/...`; `stack` holds the canonical folders being walked.
-fn walk(
-    dir: &Path,
-    prefix: &str,
-    root: &Path,
-    stack: &mut Vec<PathBuf>,
-    entries: &mut BTreeMap<String, PathBuf>,
-) -> Result<(), ArchiveError> {
-    let read = fs::read_dir(dir).map_err(|error| io_error(dir, error))?;
-    for child in read {
-        let child = child.map_err(|error| io_error(dir, error))?;
-        let path = child.path();
-        let name = child.file_name();
-        let name = utf8(&name, &path)?;
-        let arc = if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
-        let file_type = child.file_type().map_err(|error| io_error(&path, error))?;
-
-        let (is_dir, canonical) = if file_type.is_symlink() {
-            let target = fs::canonicalize(&path).map_err(|error| ArchiveError::BrokenSymlink { link: path.clone(), error })?;
-            if !target.starts_with(root) {
-                return Err(ArchiveError::SymlinkEscapes { link: path, target, root: root.to_path_buf() });
-            }
-            let meta = fs::metadata(&path).map_err(|error| io_error(&path, error))?;
-            if meta.is_dir() {
-                if stack.contains(&target) {
-                    return Err(ArchiveError::SymlinkLoop { link: path });
-                }
-                (true, target)
-            } else if meta.is_file() {
-                (false, target)
-            } else {
-                return Err(ArchiveError::UnsupportedFileType { path });
-            }
-        } else if file_type.is_dir() {
-            (true, canonicalize(&path)?)
-        } else if file_type.is_file() {
-            (false, PathBuf::new())
-        } else {
-            return Err(ArchiveError::UnsupportedFileType { path });
-        };
-
-        if is_dir {
-            stack.push(canonical);
-            walk(&path, &arc, root, stack, entries)?;
-            stack.pop();
-        } else {
-            entries.insert(arc, path);
-        }
+/// Adds the files under `dir` as `prefix/...` (or at their relative path, without a prefix).
+fn add_folder(dir: &Path, prefix: &str, entries: &mut BTreeMap<String, PathBuf>) -> Result<(), ArchiveError> {
+    for file in pjob_walk::Walker::new(dir).list()?.refuse_skipped()? {
+        let path = if prefix.is_empty() { file.relative } else { format!("{prefix}/{}", file.relative) };
+        entries.insert(path, file.path);
     }
     Ok(())
-}
-
-fn canonicalize(path: &Path) -> Result<PathBuf, ArchiveError> {
-    fs::canonicalize(path).map_err(|error| io_error(path, error))
 }
 
 fn utf8<'a>(name: &'a std::ffi::OsStr, path: &Path) -> Result<&'a str, ArchiveError> {
@@ -510,6 +447,14 @@ mod tests {
         assert!(err.to_string().contains("missing"), "{err}");
     }
 
+    /// The entry the walk refused, when `err` is such an error.
+    fn refused(err: &ArchiveError) -> Option<&pjob_walk::Skipped> {
+        match err {
+            ArchiveError::Walk(pjob_walk::WalkError::NotFollowed(skipped)) => Some(skipped),
+            _ => None,
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn escaping_symlink_is_refused() {
@@ -518,38 +463,54 @@ mod tests {
         tmp.file("secret.txt", "secret\n");
         std::os::unix::fs::symlink("../secret.txt", tmp.0.join("src/leak.txt")).unwrap();
         let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
-        assert!(matches!(err, ArchiveError::SymlinkEscapes { .. }), "{err:?}");
+        assert!(matches!(refused(&err).map(|s| &s.reason), Some(pjob_walk::SkipReason::LeavesRoot { .. })), "{err:?}");
         assert!(err.to_string().contains("leak.txt"), "{err}");
 
         fs::remove_file(tmp.0.join("src/leak.txt")).unwrap();
         std::os::unix::fs::symlink(&tmp.0, tmp.0.join("src/up")).unwrap();
         let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
-        assert!(err.to_string().contains("up"), "{err}");
+        assert!(refused(&err).is_some() && err.to_string().contains("up"), "{err}");
 
         fs::remove_file(tmp.0.join("src/up")).unwrap();
         std::os::unix::fs::symlink("nowhere.py", tmp.0.join("src/broken.py")).unwrap();
         let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
-        assert!(matches!(err, ArchiveError::BrokenSymlink { .. }) && err.to_string().contains("broken.py"), "{err:?}");
+        assert!(matches!(refused(&err).map(|s| &s.reason), Some(pjob_walk::SkipReason::Broken { .. })), "{err:?}");
+        assert!(err.to_string().contains("broken.py"), "{err}");
     }
 
     #[cfg(unix)]
     #[test]
-    fn inside_symlinks_are_followed() {
+    fn inside_file_links_are_archived_and_folder_links_refused() {
         let tmp = TempDir::new();
         tmp.file("src/main.py", "main\n");
         tmp.file("src/pkg/a.py", "a\n");
         std::os::unix::fs::symlink("main.py", tmp.0.join("src/alias.py")).unwrap();
-        std::os::unix::fs::symlink("pkg", tmp.0.join("src/pkg2")).unwrap();
         let entries = collect_entries(&tmp.0.join("src"), &[]).unwrap();
-        assert_eq!(paths(&entries), ["alias.py", "main.py", "pkg/a.py", "pkg2/a.py"]);
+        assert_eq!(paths(&entries), ["alias.py", "main.py", "pkg/a.py"]);
         let members = read_back(&build_tar_gz(&entries).unwrap());
         let alias = members.iter().find(|m| m.name == "alias.py").unwrap();
         assert!(!alias.dir);
         assert_eq!(alias.content, "main\n");
 
-        std::os::unix::fs::symlink("..", tmp.0.join("src/pkg/loop")).unwrap();
+        // A folder link would archive its files twice, or loop when it points up.
+        for (target, link) in [("pkg", "src/pkg2"), ("..", "src/pkg/loop")] {
+            std::os::unix::fs::symlink(target, tmp.0.join(link)).unwrap();
+            let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
+            assert!(matches!(refused(&err).map(|s| &s.reason), Some(pjob_walk::SkipReason::FolderLink { .. })), "{err:?}");
+            assert!(err.to_string().contains(link), "{err}");
+            fs::remove_file(tmp.0.join(link)).unwrap();
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_are_refused() {
+        use std::os::unix::ffi::OsStrExt;
+        let tmp = TempDir::new();
+        tmp.file("src/main.py", "main\n");
+        fs::write(tmp.0.join("src").join(std::ffi::OsStr::from_bytes(b"caf\xe9.py")), "x\n").unwrap();
         let err = collect_entries(&tmp.0.join("src"), &[]).unwrap_err();
-        assert!(matches!(err, ArchiveError::SymlinkLoop { .. }) && err.to_string().contains("loop"), "{err:?}");
+        assert!(matches!(err, ArchiveError::Walk(pjob_walk::WalkError::NonUtf8Name { .. })), "{err:?}");
     }
 
     #[cfg(unix)]

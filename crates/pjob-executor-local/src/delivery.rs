@@ -3,6 +3,14 @@
 //! URI or plain path, relative ones resolving against the manifest's
 //! folder). Hosts deliver in turn to the same destination, as SageMaker
 //! instances upload to the same prefix.
+//!
+//! An output folder is listed by [`pjob_walk`]: the job's files are
+//! delivered, links to files inside the folder as copies of those files,
+//! each real file once. What the walk does not follow (a link to a folder,
+//! a link out of the output folder such as `pw -> /etc/passwd`, a dangling
+//! link) is left out with a notice, as is an output folder the job replaced
+//! with a link out of `/opt/ml/processing`: nothing outside the job's
+//! output folder is ever copied, and links cannot loop or multiply files.
 
 use std::path::{Path, PathBuf};
 
@@ -115,12 +123,10 @@ async fn deliver_one(
     let mut files = 0;
     for host in hosts {
         let Some(dir) = host.processing_path(local_path) else { continue };
-        if !dir.is_dir() {
-            continue;
-        }
+        let Some(listing) = list_output(&dir, host, local_path, name, observer)? else { continue };
         files += match &dest {
-            Destination::S3(uri) => store.s3().await?.upload_dir(&dir, uri, kms_key).await?,
-            Destination::Folder(folder) => copy_tree(&dir, folder)?,
+            Destination::S3(uri) => store.s3().await?.upload_files(&listing.files, uri, kms_key).await?,
+            Destination::Folder(folder) => copy_files(&listing.files, folder)?,
         };
     }
     let destination = match dest {
@@ -130,23 +136,55 @@ async fn deliver_one(
     Ok(Some(DeliveredOutput { name: name.clone(), destination, files }))
 }
 
-/// Copies every file under `from` to the same place under `to` (merging
-/// with what is there); returns the number of files.
-fn copy_tree(from: &Path, to: &Path) -> Result<usize, LocalError> {
-    std::fs::create_dir_all(to).map_err(|e| LocalError::io(to, e))?;
-    let mut count = 0;
-    for entry in std::fs::read_dir(from).map_err(|e| LocalError::io(from, e))? {
-        let entry = entry.map_err(|e| LocalError::io(from, e))?;
-        let source = entry.path();
-        let target = to.join(entry.file_name());
-        if source.is_dir() {
-            count += copy_tree(&source, &target)?;
-        } else if source.is_file() {
-            std::fs::copy(&source, &target).map_err(|e| LocalError::io(&target, e))?;
-            count += 1;
-        }
+/// The files of one host's output folder (`None` when there is none), with a
+/// notice for each entry not delivered.
+fn list_output(
+    dir: &Path,
+    host: &HostDir,
+    local_path: &str,
+    name: &str,
+    observer: &dyn Observer,
+) -> Result<Option<pjob_walk::Listing>, LocalError> {
+    if std::fs::symlink_metadata(dir).is_err() {
+        return Ok(None);
     }
-    Ok(count)
+    if !resolves_inside(dir, &host.processing) {
+        observer.event(Event::Notice(&format!(
+            "output `{name}`: {local_path} on {} is not a folder inside /opt/ml/processing (the job replaced it with a link?); it is not delivered",
+            host.name
+        )));
+        return Ok(None);
+    }
+    let listing = pjob_walk::Walker::new(dir).list()?;
+    for skipped in &listing.skipped {
+        observer.event(Event::Notice(&format!(
+            "output `{name}`: {local_path}/{} on {} {}; it is not delivered",
+            skipped.relative, host.name, skipped.reason
+        )));
+    }
+    Ok(Some(listing))
+}
+
+/// Whether `dir`, once every link is resolved, is a folder inside `processing`.
+fn resolves_inside(dir: &Path, processing: &Path) -> bool {
+    match (std::fs::canonicalize(dir), std::fs::canonicalize(processing)) {
+        (Ok(dir), Ok(processing)) => dir.starts_with(processing) && dir.is_dir(),
+        _ => false,
+    }
+}
+
+/// Copies each file to its relative path under `to` (merging with what is
+/// there); returns the number of files.
+fn copy_files(files: &[pjob_walk::FileEntry], to: &Path) -> Result<usize, LocalError> {
+    std::fs::create_dir_all(to).map_err(|e| LocalError::io(to, e))?;
+    for file in files {
+        let target = to.join(&file.relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| LocalError::io(parent, e))?;
+        }
+        std::fs::copy(&file.path, &target).map_err(|e| LocalError::io(&target, e))?;
+    }
+    Ok(files.len())
 }
 
 #[cfg(test)]
@@ -169,19 +207,92 @@ mod tests {
         );
     }
 
+    /// Keeps the notices it is sent.
+    #[derive(Default)]
+    struct Notices(std::sync::Mutex<Vec<String>>);
+
+    impl Observer for Notices {
+        fn event(&self, event: Event<'_>) {
+            if let Event::Notice(text) = event {
+                self.0.lock().unwrap().push(text.to_string());
+            }
+        }
+    }
+
+    fn host(root: &Path) -> HostDir {
+        HostDir { name: "algo-1".into(), processing: root.join("processing"), config: root.join("config") }
+    }
+
+    /// Delivers `/opt/ml/processing/output` of `host` to `to` as `deliver_one` does.
+    fn deliver_output(host: &HostDir, to: &Path, notices: &Notices) -> usize {
+        let dir = host.processing_path("/opt/ml/processing/output").unwrap();
+        match list_output(&dir, host, "/opt/ml/processing/output", "out", notices).unwrap() {
+            Some(listing) => copy_files(&listing.files, to).unwrap(),
+            None => 0,
+        }
+    }
+
     #[test]
     fn trees_are_merged_into_the_destination() {
-        let from = tempfile::tempdir().unwrap();
+        let job = tempfile::tempdir().unwrap();
         let to = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(from.path().join("sub")).unwrap();
-        std::fs::write(from.path().join("a.txt"), "new").unwrap();
-        std::fs::write(from.path().join("sub/b.txt"), "b").unwrap();
+        let host = host(job.path());
+        let from = host.processing.join("output");
+        std::fs::create_dir_all(from.join("sub")).unwrap();
+        std::fs::write(from.join("a.txt"), "new").unwrap();
+        std::fs::write(from.join("sub/b.txt"), "b").unwrap();
         std::fs::write(to.path().join("a.txt"), "old").unwrap();
         std::fs::write(to.path().join("keep.txt"), "k").unwrap();
-        assert_eq!(copy_tree(from.path(), to.path()).unwrap(), 2);
+        assert_eq!(deliver_output(&host, to.path(), &Notices::default()), 2);
         assert_eq!(std::fs::read_to_string(to.path().join("a.txt")).unwrap(), "new");
         assert_eq!(std::fs::read_to_string(to.path().join("sub/b.txt")).unwrap(), "b");
         assert!(to.path().join("keep.txt").exists());
+    }
+
+    #[test]
+    fn links_a_job_leaves_are_never_followed_out_of_its_output_folder() {
+        let job = tempfile::tempdir().unwrap();
+        let to = tempfile::tempdir().unwrap();
+        let host = host(job.path());
+        let from = host.processing.join("output");
+        std::fs::create_dir_all(from.join("sub")).unwrap();
+        std::fs::write(from.join("sub/b.txt"), "b").unwrap();
+        for (target, link) in [(".", "a"), (".", "b"), ("/etc/passwd", "pw"), ("sub/b.txt", "b-copy.txt")] {
+            std::os::unix::fs::symlink(target, from.join(link)).unwrap();
+        }
+        let notices = Notices::default();
+        assert_eq!(deliver_output(&host, to.path(), &notices), 2);
+        assert_eq!(walk_names(to.path()), ["b-copy.txt", "sub/b.txt"]);
+        assert_eq!(std::fs::read_to_string(to.path().join("b-copy.txt")).unwrap(), "b");
+        let notices = notices.0.into_inner().unwrap();
+        assert_eq!(notices.len(), 3, "{notices:?}");
+        assert!(
+            notices[2].starts_with("output `out`: /opt/ml/processing/output/pw on algo-1 is a symlink out of the folder"),
+            "{notices:?}"
+        );
+    }
+
+    #[test]
+    fn an_output_folder_replaced_by_a_link_out_is_not_delivered() {
+        let job = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::write(elsewhere.path().join("secret.txt"), "s").unwrap();
+        let to = tempfile::tempdir().unwrap();
+        let host = host(job.path());
+        std::fs::create_dir_all(&host.processing).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), host.processing.join("output")).unwrap();
+        let notices = Notices::default();
+        assert_eq!(deliver_output(&host, to.path(), &notices), 0);
+        assert!(walk_names(to.path()).is_empty());
+        assert_eq!(notices.0.into_inner().unwrap().len(), 1);
+    }
+
+    /// The files under `dir`, relative; asserts that it holds no link.
+    fn walk_names(dir: &Path) -> Vec<String> {
+        let listing = pjob_walk::Walker::new(dir).list().unwrap();
+        assert!(listing.skipped.is_empty(), "{:?}", listing.skipped);
+        assert!(listing.files.iter().all(|f| f.link.is_none()), "{:?}", listing.files);
+        listing.files.into_iter().map(|f| f.relative).collect()
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub enum LocalError {
     /// An S3 transfer failed.
     #[error(transparent)]
     S3(#[from] pjob_s3::S3Error),
+    /// A local folder could not be listed, or holds what a local run refuses
+    /// to read (see [`pjob_walk`]).
+    #[error(transparent)]
+    Walk(#[from] pjob_walk::WalkError),
     /// A local file or folder could not be read or written.
     #[error("{path}: {source}")]
     Io {

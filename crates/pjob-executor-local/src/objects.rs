@@ -159,33 +159,27 @@ fn write_bytes(bytes: &[u8], dest: &Path, gunzip: bool) -> Result<(), LocalError
     std::fs::write(dest, data).map_err(|e| LocalError::io(dest, e))
 }
 
-/// The files of a local bucket folder whose keys start with `prefix`.
+/// The files of a local bucket folder whose keys start with `prefix`. The
+/// deepest folder the prefix names is listed by [`pjob_walk`]; an entry under
+/// the prefix that the walk does not follow (a link to a folder or out of the
+/// folder, a dangling link) is refused.
 fn list_folder<'a>(root: &Path, prefix: &str) -> Result<Vec<Object<'a>>, LocalError> {
-    // Walk only the deepest folder the prefix names.
     let dir_part = prefix.rfind('/').map_or("", |i| &prefix[..i]);
     let start = root.join(dir_part);
-    let mut out = Vec::new();
-    if start.is_dir() {
-        walk(root, &start, &mut out)?;
-    } else if root.join(prefix).is_file() {
-        out.push(Object { key: prefix.to_string(), body: Body::File(root.join(prefix)) });
+    if !start.is_dir() {
+        return Ok(Vec::new());
     }
-    out.retain(|o| o.key.starts_with(prefix));
-    Ok(out)
-}
-
-fn walk<'a>(root: &Path, dir: &Path, out: &mut Vec<Object<'a>>) -> Result<(), LocalError> {
-    for entry in std::fs::read_dir(dir).map_err(|e| LocalError::io(dir, e))? {
-        let path = entry.map_err(|e| LocalError::io(dir, e))?.path();
-        if path.is_dir() {
-            walk(root, &path, out)?;
-        } else if path.is_file() {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let key = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-            out.push(Object { key, body: Body::File(path) });
-        }
+    let key = |relative: &str| if dir_part.is_empty() { relative.to_string() } else { format!("{dir_part}/{relative}") };
+    let listing = pjob_walk::Walker::new(&start).list()?;
+    if let Some(skipped) = listing.skipped.into_iter().find(|s| key(&s.relative).starts_with(prefix)) {
+        return Err(pjob_walk::WalkError::NotFollowed(Box::new(skipped)).into());
     }
-    Ok(())
+    Ok(listing
+        .files
+        .into_iter()
+        .map(|file| Object { key: key(&file.relative), body: Body::File(file.path) })
+        .filter(|object| object.key.starts_with(prefix))
+        .collect())
 }
 
 #[cfg(test)]
@@ -209,6 +203,23 @@ mod tests {
         assert_eq!(keys("data"), ["data/a.csv", "data/sub/b.csv", "data2/c.csv"]);
         assert_eq!(keys("data/a.csv"), ["data/a.csv"]);
         assert!(keys("nothing/").is_empty());
+    }
+
+    #[test]
+    fn a_local_bucket_refuses_links_under_the_prefix_only() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("data")).unwrap();
+        std::fs::create_dir_all(root.path().join("other")).unwrap();
+        std::fs::write(root.path().join("data/a.csv"), "a").unwrap();
+        std::os::unix::fs::symlink("a.csv", root.path().join("data/b.csv")).unwrap();
+        std::os::unix::fs::symlink(".", root.path().join("other/loop")).unwrap();
+        let keys: Vec<String> = list_folder(root.path(), "data").unwrap().into_iter().map(|o| o.key).collect();
+        assert_eq!(keys, ["data/a.csv", "data/b.csv"]);
+
+        std::os::unix::fs::symlink("/etc/passwd", root.path().join("data/pw")).unwrap();
+        let err = list_folder(root.path(), "data/").unwrap_err();
+        assert!(err.to_string().contains("data/pw") && err.to_string().contains("/etc/passwd"), "{err}");
+        assert_eq!(list_folder(root.path(), "other/x").unwrap().len(), 0);
     }
 
     #[tokio::test]

@@ -33,7 +33,7 @@ pub enum S3Error {
         source: std::io::Error,
     },
     /// A key that would land outside the destination folder (`..`, an
-    /// absolute path), or a file name S3 cannot hold.
+    /// absolute path).
     #[error("refusing to map `{key}` to a local path: {reason}")]
     UnsafeKey {
         /// The key or file name.
@@ -41,6 +41,10 @@ pub enum S3Error {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// A local folder could not be listed (a name that is not UTF-8, an
+    /// unreadable folder).
+    #[error(transparent)]
+    Walk(#[from] pjob_walk::WalkError),
     /// A file changed size while it was uploaded.
     #[error("{path} changed while it was uploaded")]
     Changed {

@@ -38,16 +38,24 @@ impl S3Transfer {
 
     /// Uploads every file under `dir` to `prefix_uri` (relative layout
     /// kept, `/` separators), skipping files already there unchanged.
-    /// Returns how many files it uploaded.
+    /// The folder is listed by [`pjob_walk`]: what it does not follow (a
+    /// link to a folder or out of `dir`, a dangling link) is not uploaded;
+    /// to report those, list the folder yourself and call
+    /// [`upload_files`](Self::upload_files). Returns how many files it uploaded.
     pub async fn upload_dir(&self, dir: &Path, prefix_uri: &str, kms_key: Option<&str>) -> Result<usize, S3Error> {
+        let listing = pjob_walk::Walker::new(dir).list()?;
+        self.upload_files(&listing.files, prefix_uri, kms_key).await
+    }
+
+    /// Uploads each of `files` (a [`pjob_walk`] listing) to
+    /// `prefix_uri/<its relative path>`, skipping files already there
+    /// unchanged. Returns how many files it uploaded.
+    pub async fn upload_files(&self, files: &[pjob_walk::FileEntry], prefix_uri: &str, kms_key: Option<&str>) -> Result<usize, S3Error> {
         let prefix = S3Uri::parse(prefix_uri)?;
-        let mut files = Vec::new();
-        collect_files(dir, dir, &mut files)?;
-        files.sort();
         let base = prefix.key.trim_end_matches('/').to_string();
-        let mut jobs = files.into_iter().map(|(rel, path)| {
-            let key = if base.is_empty() { rel } else { format!("{base}/{rel}") };
-            (prefix.with_key(key).to_string(), path)
+        let mut jobs = files.iter().map(|file| {
+            let key = if base.is_empty() { file.relative.clone() } else { format!("{base}/{}", file.relative) };
+            (prefix.with_key(key).to_string(), file.path.clone())
         });
         let kms_key = kms_key.map(str::to_string);
         let mut running = JoinSet::new();
@@ -70,7 +78,9 @@ impl S3Transfer {
                 Some(Ok(Ok(true))) => uploaded += 1,
                 Some(Ok(Ok(false))) => {}
                 Some(Ok(Err(e))) => return Err(e),
-                Some(Err(e)) => return Err(S3Error::io(dir, std::io::Error::other(e))),
+                Some(Err(e)) => {
+                    return Err(S3Error::Request { operation: "PutObject", uri: prefix_uri.to_string(), message: e.to_string() });
+                }
             }
         }
     }
@@ -235,26 +245,4 @@ pub(crate) fn file_sha256(path: &Path) -> Result<String, S3Error> {
         hasher.update(&buf[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
-}
-
-/// Every file under `dir` (following symbolic links to files, not to
-/// folders), as (relative path with `/`, path).
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), S3Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| S3Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| S3Error::io(dir, e))?;
-        let path = entry.path();
-        let file_type = entry.file_type().map_err(|e| S3Error::io(&path, e))?;
-        if file_type.is_dir() {
-            collect_files(root, &path, out)?;
-        } else if file_type.is_file() || (file_type.is_symlink() && path.is_file()) {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
-            let Some(parts) = parts else {
-                return Err(S3Error::UnsafeKey { key: rel.to_string_lossy().into_owned(), reason: "the file name is not UTF-8" });
-            };
-            out.push((parts.join("/"), path));
-        }
-    }
-    Ok(())
 }

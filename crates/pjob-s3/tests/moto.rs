@@ -87,6 +87,20 @@ async fn kms_uploads_are_encrypted_and_reuploaded_when_they_were_not() {
 }
 
 #[tokio::test]
+async fn folder_uploads_leave_out_links_to_folders_and_out_of_the_folder() {
+    let t = transfer().await;
+    let b = bucket(&t).await;
+    let src = tempfile::tempdir().unwrap();
+    std::fs::write(src.path().join("a.csv"), "1,2\n").unwrap();
+    for (target, link) in [(".", "loop1"), (".", "loop2"), ("/etc/passwd", "pw"), ("a.csv", "b.csv")] {
+        std::os::unix::fs::symlink(target, src.path().join(link)).unwrap();
+    }
+    let prefix = format!("s3://{b}/linked/");
+    assert_eq!(t.upload_dir(src.path(), &prefix, None).await.unwrap(), 2);
+    assert_eq!(t.list(&prefix).await.unwrap(), vec![format!("s3://{b}/linked/a.csv"), format!("s3://{b}/linked/b.csv")]);
+}
+
+#[tokio::test]
 async fn folders_round_trip_through_a_prefix() {
     let t = transfer().await;
     let b = bucket(&t).await;

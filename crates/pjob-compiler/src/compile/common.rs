@@ -61,27 +61,27 @@ impl<'a> Ctx<'a> {
 
     /// Uploads a local file or folder under `prefix` as the SDK's
     /// `S3Uploader.upload` does: a file lands at `prefix/<file name>` (the
-    /// returned URI); a folder's files land under `prefix` (returned).
+    /// returned URI); a folder's files land under `prefix` (returned). The
+    /// folder is listed by [`pjob_walk`], and what it does not follow (a link
+    /// to a folder or out of the folder, a dangling link) is refused, as in
+    /// `source_dir`.
     pub fn upload_local(&self, pointer: &str, path: &Path, prefix: String) -> Result<(String, Vec<Artifact>), CompileError> {
         if path.is_dir() {
-            let mut files = Vec::new();
-            collect_files(path, path, &mut files).map_err(|source| CompileError::ReadFile {
-                pointer: pointer.to_string(),
-                path: path.to_path_buf(),
-                source,
-            })?;
-            files.sort();
+            let mut files =
+                pjob_walk::Walker::new(path).list().and_then(pjob_walk::Listing::refuse_skipped).map_err(|e| walk_error(pointer, e))?;
+            files.sort_by(|a, b| a.relative.cmp(&b.relative));
             let artifacts = files
                 .into_iter()
-                .map(|rel| {
-                    let uri = s3_uri::join([prefix.as_str(), rel.as_str()]);
-                    self.file_artifact(pointer, uri, &path.join(&rel))
+                .map(|file| {
+                    let uri = s3_uri::join([prefix.as_str(), file.relative.as_str()]);
+                    self.file_artifact(pointer, uri, &file.path)
                 })
                 .collect::<Result<_, _>>()?;
             Ok((prefix, artifacts))
         } else {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let uri = s3_uri::join([prefix.as_str(), name.as_str()]);
+            let name = path.file_name().unwrap_or_default();
+            let name = name.to_str().ok_or_else(|| walk_error(pointer, pjob_walk::WalkError::NonUtf8Name { path: path.to_path_buf() }))?;
+            let uri = s3_uri::join([prefix.as_str(), name]);
             let artifact = self.file_artifact(pointer, uri.clone(), path)?;
             Ok((uri, vec![artifact]))
         }
@@ -251,19 +251,17 @@ fn dataset_definition(dd: &pjob_manifest::DatasetDefinition) -> DatasetDefinitio
     }
 }
 
-/// Relative paths (with `/`) of every file under `dir`.
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(root, &path, out)?;
-        } else {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            out.push(rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"));
+/// A local folder that cannot be uploaded as it is.
+fn walk_error(pointer: &str, error: pjob_walk::WalkError) -> CompileError {
+    let pointer = pointer.to_string();
+    let help = match error {
+        pjob_walk::WalkError::Io { path, source } => return CompileError::ReadFile { pointer, path, source },
+        pjob_walk::WalkError::NonUtf8Name { .. } => "rename it: S3 keys are UTF-8, and pjob never renames a file",
+        _ => {
+            "pjob uploads the files inside the folder (links to files inside it included): put what the link points to in the folder, or name the real folder"
         }
-    }
-    Ok(())
+    };
+    CompileError::Refused { pointer, message: error.to_string(), help: help.to_string() }
 }
 
 /// The manifest value an image error is about; `base` is the field of a
