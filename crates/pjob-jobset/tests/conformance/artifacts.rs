@@ -51,7 +51,8 @@ fn find<'a>(artifacts: &'a [Value], uri: &str) -> Option<&'a Value> {
 fn members_problems(artifact: &Value, expected: &Value) -> Vec<String> {
     let mut members: Vec<&str> = artifact["members"].as_array().map(|m| m.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     members.sort_unstable();
-    if Value::from(members.clone()) == *expected { Vec::new() } else { vec![format!("members {members:?}, expected {expected}")] }
+    let actual = Value::from(members);
+    if actual == *expected { Vec::new() } else { vec![format!("members {actual}, expected {expected}")] }
 }
 
 /// Generated JSON holds the SDK's value (key order and number spelling aside).
