@@ -31,7 +31,17 @@ fn available(program: &str) -> bool {
     let found = Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success());
     if !found {
         assert!(std::env::var_os("CI").is_none(), "{program} is not installed (CI must apt-get install it)");
-        eprintln!("skipping: {program} is not installed");
+        eprintln!("note: {program} is not installed");
+    }
+    found
+}
+
+/// Whether `test`, which needs `program`, can run here. When it cannot, it
+/// says so with the `SKIPPED:` line tests/run.sh counts.
+fn runs_with(test: &str, program: &str) -> bool {
+    let found = available(program);
+    if !found {
+        eprintln!("SKIPPED: {test}: {program} is not installed");
     }
     found
 }
@@ -100,7 +110,7 @@ fn bash_completes_subcommands_options_and_values() {
 
 #[test]
 fn zsh_script_is_valid_and_registers_pjob() {
-    if !available("zsh") {
+    if !runs_with("zsh_script_is_valid_and_registers_pjob", "zsh") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
@@ -123,7 +133,7 @@ fn fish_complete(script: &Path, line: &str) -> Vec<String> {
 
 #[test]
 fn fish_script_is_valid_and_completes() {
-    if !available("fish") {
+    if !runs_with("fish_script_is_valid_and_completes", "fish") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");

@@ -5,7 +5,7 @@
 //! The first three need root to set up the situation they check (switching
 //! to `nobody`, dropping a capability, limiting user namespaces inside a
 //! user namespace of their own, never the machine's settings); run as
-//! another user they say so and check nothing.
+//! another user they check nothing and say they are skipped.
 
 mod local_support;
 
@@ -45,13 +45,17 @@ fn open_to_everyone(path: &Path) {
     }
 }
 
+/// Whether `test` can run here: it needs root and `programs`. When it
+/// cannot, it says so with the `SKIPPED:` line tests/run.sh counts.
 fn needs_root(test: &str, programs: &[&str]) -> bool {
-    let missing: Vec<&&str> = programs.iter().filter(|p| !has_program(p)).collect();
-    if !is_root() || !missing.is_empty() {
-        eprintln!("note: {test} checks nothing here: it needs root and {programs:?} (missing: {missing:?})");
-        return false;
-    }
-    true
+    let missing: Vec<&str> = programs.iter().copied().filter(|p| !has_program(p)).collect();
+    let reason = match (is_root(), missing.is_empty()) {
+        (true, true) => return true,
+        (false, _) => "it needs root".to_owned(),
+        (true, false) => format!("it needs {} (not installed here)", missing.join(" and ")),
+    };
+    eprintln!("SKIPPED: {test}: {reason}");
+    false
 }
 
 /// `program args...` running `pjob apply --local manifest` through a wrapper.
@@ -70,8 +74,7 @@ fn wrapped(wrapper: &[&str], manifest: &Path) -> Run {
 
 #[test]
 fn root_runs_in_a_mount_namespace_of_its_own() {
-    if !is_root() {
-        eprintln!("note: runs as root only");
+    if !needs_root("root_runs_in_a_mount_namespace_of_its_own", &[]) {
         return;
     }
     let job = JobFolder::new();
