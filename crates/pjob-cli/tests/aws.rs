@@ -361,7 +361,7 @@ fn aws_errors_exit_3_and_bad_manifests_exit_2_without_calls() {
     assert!(run.stderr.contains("CreateProcessingJob failed: ValidationException"), "{}", run.stderr);
     proxy.fault("GetCallerIdentity", Fault::Error(403, "AccessDenied"), 1);
     let run = pjob(&proxy.url(), &["plan", &manifest]).expect(3);
-    assert!(run.stderr.contains("GetCallerIdentity failed"), "{}", run.stderr);
+    assert!(run.stderr.contains("access denied: AWS refused STS GetCallerIdentity"), "{}", run.stderr);
 
     let bad = f.write(
         "bad.yaml",

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use aws_sdk_sagemaker::error::{ProvideErrorMetadata, SdkError};
+use pjob_s3::{AwsError, Call, CallContext, Service};
 
 /// An executor error.
 #[derive(Debug, thiserror::Error)]
@@ -11,13 +12,8 @@ pub enum ExecutorError {
     #[error(transparent)]
     Setup(#[from] pjob_s3::SetupError),
     /// An AWS call failed (after retries).
-    #[error("{operation} failed: {message}")]
-    Aws {
-        /// The API operation (`CreateProcessingJob`, ...).
-        operation: &'static str,
-        /// The error, with its causes.
-        message: String,
-    },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
     /// An S3 transfer failed.
     #[error(transparent)]
     S3(#[from] pjob_s3::S3Error),
@@ -62,15 +58,11 @@ pub enum ExecutorError {
 }
 
 impl ExecutorError {
-    /// An error from a failed SDK call, with its whole cause chain.
-    pub(crate) fn aws<E>(operation: &'static str, error: SdkError<E>) -> ExecutorError
+    /// A failed SDK call, classified (no credentials, access denied, ...).
+    pub(crate) fn aws<E>(service: Service, operation: &'static str, context: &CallContext, error: SdkError<E>) -> ExecutorError
     where
-        E: std::error::Error + ProvideErrorMetadata + 'static,
+        E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
     {
-        let message = match (&error, error.code(), error.message()) {
-            (SdkError::ServiceError(_), Some(code), Some(message)) => format!("{code}: {message}"),
-            _ => aws_sdk_sagemaker::error::DisplayErrorContext(&error).to_string(),
-        };
-        ExecutorError::Aws { operation, message }
+        ExecutorError::Aws(AwsError::from_sdk(Call::new(service, operation), context, error))
     }
 }

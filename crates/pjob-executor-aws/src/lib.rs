@@ -25,9 +25,9 @@ mod retry;
 mod status;
 mod submit;
 
-use aws_config::SdkConfig;
+use aws_sdk_sagemaker::error::{ProvideErrorMetadata, SdkError};
 use pjob_compiler::CompiledJob;
-pub use pjob_s3::{AwsOptions, S3Transfer};
+pub use pjob_s3::{AwsConfig, AwsError, AwsOptions, Call, CallContext, S3Transfer, Service};
 
 pub use error::ExecutorError;
 pub use logs::{LOG_GROUP, LogLine};
@@ -44,6 +44,7 @@ pub struct AwsExecutor {
     sts: aws_sdk_sts::Client,
     s3: S3Transfer,
     region: String,
+    context: CallContext,
     poll: PollPolicy,
 }
 
@@ -51,19 +52,20 @@ impl AwsExecutor {
     /// Sets up the clients from the standard AWS chain and `options`.
     /// Makes no AWS call.
     pub async fn connect(options: &AwsOptions) -> Result<AwsExecutor, ExecutorError> {
-        let config = pjob_s3::sdk_config(options).await?;
-        Ok(AwsExecutor::from_sdk_config(&config))
+        Ok(AwsExecutor::new(&pjob_s3::aws_config(options).await?))
     }
 
     /// Clients over shared AWS configuration (S3 with path-style addressing
     /// when an endpoint URL is set).
-    pub fn from_sdk_config(config: &SdkConfig) -> AwsExecutor {
+    pub fn new(config: &AwsConfig) -> AwsExecutor {
+        let sdk = &config.sdk;
         AwsExecutor {
-            sagemaker: aws_sdk_sagemaker::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
-            s3: S3Transfer::from_sdk_config(config),
-            region: config.region().map(|r| r.to_string()).unwrap_or_default(),
+            sagemaker: aws_sdk_sagemaker::Client::new(sdk),
+            logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
+            sts: aws_sdk_sts::Client::new(sdk),
+            s3: S3Transfer::from_config(config),
+            region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
+            context: config.context.clone(),
             poll: PollPolicy::default(),
         }
     }
@@ -86,16 +88,22 @@ impl AwsExecutor {
 
     /// The account the credentials belong to (STS `GetCallerIdentity`).
     pub async fn account_id(&self) -> Result<String, ExecutorError> {
-        let identity = self.sts.get_caller_identity().send().await.map_err(|e| ExecutorError::aws("GetCallerIdentity", e))?;
-        identity
-            .account()
-            .map(str::to_string)
-            .ok_or_else(|| ExecutorError::Aws { operation: "GetCallerIdentity", message: "the answer names no account".into() })
+        let identity = self.sts.get_caller_identity().send().await.map_err(|e| self.failed(Service::Sts, "GetCallerIdentity", e))?;
+        let no_account = || AwsError::failed(Call::new(Service::Sts, "GetCallerIdentity"), "the answer names no account");
+        Ok(identity.account().ok_or_else(no_account)?.to_string())
     }
 
     /// The SageMaker SDK's default bucket, `sagemaker-<region>-<account>`.
     pub async fn default_bucket(&self) -> Result<String, ExecutorError> {
         Ok(format!("sagemaker-{}-{}", self.region, self.account_id().await?))
+    }
+
+    /// A failed SDK call of this executor's, classified.
+    pub(crate) fn failed<E>(&self, service: Service, operation: &'static str, error: SdkError<E>) -> ExecutorError
+    where
+        E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+    {
+        ExecutorError::aws(service, operation, &self.context, error)
     }
 
     /// Creates a bucket in the executor's region unless it exists.

@@ -3,7 +3,7 @@
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_sagemaker::error::ProvideErrorMetadata;
 
-use crate::{AwsExecutor, ExecutorError, Observer};
+use crate::{AwsExecutor, CallContext, ExecutorError, Observer, Service};
 
 /// The log group SageMaker writes processing jobs' logs to.
 pub const LOG_GROUP: &str = "/aws/sagemaker/ProcessingJobs";
@@ -25,6 +25,7 @@ pub struct LogLine {
 /// Follows the streams `<job>/<instance>` of one job.
 pub(crate) struct LogTail {
     client: Client,
+    context: CallContext,
     job: String,
     streams: Vec<Stream>,
 }
@@ -37,8 +38,8 @@ struct Stream {
 }
 
 impl LogTail {
-    pub(crate) fn new(client: Client, job: &str) -> LogTail {
-        LogTail { client, job: job.to_string(), streams: Vec::new() }
+    pub(crate) fn new(executor: &AwsExecutor, job: &str) -> LogTail {
+        LogTail { client: executor.logs.clone(), context: executor.context.clone(), job: job.to_string(), streams: Vec::new() }
     }
 
     /// Lines written since the last poll, across instances in time order
@@ -57,7 +58,7 @@ impl LogTail {
                     .set_next_token(stream.next_token.clone())
                     .send()
                     .await
-                    .map_err(|e| ExecutorError::aws("GetLogEvents", e))?;
+                    .map_err(|e| ExecutorError::aws(Service::CloudWatchLogs, "GetLogEvents", &self.context, e))?;
                 let events = answer.events();
                 let token = answer.next_forward_token().map(str::to_string);
                 let moved = token.is_some() && token != stream.next_token;
@@ -89,7 +90,7 @@ impl LogTail {
                 Ok(p) => p,
                 // No job has logged in this region yet.
                 Err(e) if e.code() == Some("ResourceNotFoundException") => return Ok(()),
-                Err(e) => return Err(ExecutorError::aws("DescribeLogStreams", e)),
+                Err(e) => return Err(ExecutorError::aws(Service::CloudWatchLogs, "DescribeLogStreams", &self.context, e)),
             };
             for s in page.log_streams() {
                 let Some(name) = s.log_stream_name() else { continue };
@@ -115,7 +116,7 @@ fn instance_of(suffix: &str) -> &str {
 impl AwsExecutor {
     /// Sends every log line a job has written so far to `observer`.
     pub async fn logs(&self, name: &str, observer: &dyn Observer) -> Result<usize, ExecutorError> {
-        let mut tail = LogTail::new(self.logs.clone(), name);
+        let mut tail = LogTail::new(self, name);
         let lines = tail.poll().await?;
         for line in &lines {
             observer.log(name, line);

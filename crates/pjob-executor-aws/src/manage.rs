@@ -4,7 +4,7 @@ use aws_sdk_sagemaker::types::{ProcessingJobStatus, SortBy, SortOrder};
 use pjob_compiler::{CompiledJob, JobNaming};
 
 use crate::retry::is_not_found;
-use crate::{AwsExecutor, ExecutorError, JobInfo, JobStatus, JobSummary, base_name};
+use crate::{AwsExecutor, ExecutorError, JobInfo, JobStatus, JobSummary, Service, base_name};
 
 /// What `apply` would do with a compiled job.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ impl AwsExecutor {
         match self.sagemaker.stop_processing_job().processing_job_name(name).send().await {
             Ok(_) => Ok(StopOutcome::Stopping),
             Err(e) if is_not_found(&e) => Err(ExecutorError::NotFound { name: name.to_string() }),
-            Err(e) => Err(ExecutorError::aws("StopProcessingJob", e)),
+            Err(e) => Err(self.failed(Service::SageMaker, "StopProcessingJob", e)),
         }
     }
 
@@ -94,7 +94,7 @@ impl AwsExecutor {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| ExecutorError::aws("ListProcessingJobs", e))?;
+            let page = page.map_err(|e| self.failed(Service::SageMaker, "ListProcessingJobs", e))?;
             jobs.extend(page.processing_job_summaries().iter().map(JobSummary::from_sdk));
             if jobs.len() >= filter.max as usize {
                 break;

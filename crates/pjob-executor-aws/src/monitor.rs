@@ -59,7 +59,7 @@ impl AwsExecutor {
     /// `stream_logs`) every log line of every instance to `observer`.
     /// Returns the final description.
     pub async fn wait(&self, name: &str, observer: &dyn Observer, stream_logs: bool) -> Result<JobInfo, ExecutorError> {
-        let mut tail = stream_logs.then(|| LogTail::new(self.logs.clone(), name));
+        let mut tail = stream_logs.then(|| LogTail::new(self, name));
         let mut interval = self.poll.initial_interval;
         let mut last_status = None;
         let mut calls = 0u32;

@@ -6,7 +6,7 @@ use pjob_s3::{ObjectBody, S3Uri};
 use tokio::task::JoinSet;
 
 use crate::retry::{Failure, backoff, classify, is_not_found};
-use crate::{AwsExecutor, ExecutorError, JobInfo, Observer, convert};
+use crate::{AwsError, AwsExecutor, Call, ExecutorError, JobInfo, Observer, Service, convert};
 
 /// Most `CreateProcessingJob` attempts.
 const CREATE_ATTEMPTS: u32 = 8;
@@ -55,7 +55,7 @@ impl AwsExecutor {
         match self.sagemaker.describe_processing_job().processing_job_name(name).send().await {
             Ok(d) => JobInfo::from_describe(&d).map(Some),
             Err(e) if is_not_found(&e) => Ok(None),
-            Err(e) => Err(ExecutorError::aws("DescribeProcessingJob", e)),
+            Err(e) => Err(self.failed(Service::SageMaker, "DescribeProcessingJob", e)),
         }
     }
 
@@ -87,7 +87,7 @@ impl AwsExecutor {
                 Some(Ok(Ok(false))) => uploads.unchanged += 1,
                 Some(Ok(Err(pjob_s3::S3Error::Io { path, source }))) => return Err(ExecutorError::Artifact { path, source }),
                 Some(Ok(Err(e))) => return Err(e.into()),
-                Some(Err(e)) => return Err(ExecutorError::Aws { operation: "PutObject", message: e.to_string() }),
+                Some(Err(e)) => return Err(AwsError::other(Call::new(Service::S3, "PutObject"), e).into()),
             }
         }
     }
@@ -133,12 +133,12 @@ impl AwsExecutor {
                 Err(e) => e,
             };
             match classify(&error) {
-                Failure::Fatal => return Err(ExecutorError::aws("CreateProcessingJob", error)),
+                Failure::Fatal => return Err(self.failed(Service::SageMaker, "CreateProcessingJob", error)),
                 Failure::AlreadyExists => {
                     return match self.describe(name).await? {
                         Some(_) if outcome_unknown => Ok(Created::New),
                         Some(info) => Ok(Created::Existing(Box::new(info))),
-                        None => Err(ExecutorError::aws("CreateProcessingJob", error)),
+                        None => Err(self.failed(Service::SageMaker, "CreateProcessingJob", error)),
                     };
                 }
                 Failure::Unknown => {
@@ -151,7 +151,7 @@ impl AwsExecutor {
             }
             attempt += 1;
             if attempt >= CREATE_ATTEMPTS {
-                return Err(ExecutorError::aws("CreateProcessingJob", error));
+                return Err(self.failed(Service::SageMaker, "CreateProcessingJob", error));
             }
             tokio::time::sleep(backoff(attempt, self.poll.retry_base, self.poll.max_interval)).await;
         }

@@ -48,8 +48,8 @@ impl<'a> ObjectStore<'a> {
     pub async fn s3(&self) -> Result<&S3Transfer, LocalError> {
         self.s3
             .get_or_try_init(|| async {
-                let config = pjob_s3::sdk_config(self.aws).await?;
-                Ok::<_, LocalError>(S3Transfer::from_sdk_config(&config))
+                let config = pjob_s3::aws_config(self.aws).await?;
+                Ok::<_, LocalError>(S3Transfer::from_config(&config))
             })
             .await
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 use tokio::task::JoinSet;
 
-use crate::{S3Error, S3Transfer, S3Uri};
+use crate::{AwsError, Call, S3Error, S3Transfer, S3Uri};
 
 impl S3Transfer {
     /// Downloads one object to a local file (parent folders created).
@@ -17,14 +17,14 @@ impl S3Transfer {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => {
                 return Err(S3Error::NotFound { uri: uri.to_string() });
             }
-            Err(e) => return Err(S3Error::request("GetObject", uri, e)),
+            Err(e) => return Err(S3Error::request(&self.context, "GetObject", uri, e)),
         };
         if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(parent).await.map_err(|e| S3Error::io(parent, e))?;
         }
         let mut file = tokio::fs::File::create(dest).await.map_err(|e| S3Error::io(dest, e))?;
         let mut body = answer.body;
-        while let Some(chunk) = body.try_next().await.map_err(|e| S3Error::request("GetObject", uri, e))? {
+        while let Some(chunk) = body.try_next().await.map_err(|e| S3Error::from(AwsError::other(Call::s3("GetObject", uri), e)))? {
             file.write_all(&chunk).await.map_err(|e| S3Error::io(dest, e))?;
         }
         file.flush().await.map_err(|e| S3Error::io(dest, e))?;
@@ -77,7 +77,7 @@ impl S3Transfer {
         match self.client.head_bucket().bucket(bucket).send().await {
             Ok(_) => return Ok(()),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => {}
-            Err(e) => return Err(S3Error::request("HeadBucket", &uri, e)),
+            Err(e) => return Err(S3Error::request(&self.context, "HeadBucket", &uri, e)),
         }
         let mut create = self.client.create_bucket().bucket(bucket);
         if region != "us-east-1" {
@@ -90,7 +90,7 @@ impl S3Transfer {
             Ok(_) => Ok(()),
             // Another pjob (or a retried call) created it first.
             Err(e) if e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you()) => Ok(()),
-            Err(e) => Err(S3Error::request("CreateBucket", &uri, e)),
+            Err(e) => Err(S3Error::request(&self.context, "CreateBucket", &uri, e)),
         }
     }
 
@@ -104,7 +104,7 @@ impl S3Transfer {
                 Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_bucket()) => {
                     return Err(S3Error::NotFound { uri: format!("s3://{}", prefix.bucket) });
                 }
-                Err(e) => return Err(S3Error::request("ListObjectsV2", &prefix.to_string(), e)),
+                Err(e) => return Err(S3Error::request(&self.context, "ListObjectsV2", &prefix.to_string(), e)),
             };
             keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_string)));
         }

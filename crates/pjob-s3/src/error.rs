@@ -2,6 +2,10 @@
 
 use std::path::PathBuf;
 
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+
+use crate::{AwsError, Call, CallContext};
+
 /// An S3 transfer error.
 #[derive(Debug, thiserror::Error)]
 pub enum S3Error {
@@ -15,15 +19,8 @@ pub enum S3Error {
         uri: String,
     },
     /// An S3 call failed (after the SDK's retries).
-    #[error("S3 {operation} on {uri} failed: {message}")]
-    Request {
-        /// The S3 operation (`PutObject`, ...).
-        operation: &'static str,
-        /// The object, prefix or bucket.
-        uri: String,
-        /// The error, with its causes.
-        message: String,
-    },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
     /// A local file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -54,12 +51,12 @@ pub enum S3Error {
 }
 
 impl S3Error {
-    /// An error from a failed SDK call, with its whole cause chain.
-    pub(crate) fn request<E>(operation: &'static str, uri: &str, error: E) -> S3Error
+    /// A failed S3 call about `uri`.
+    pub(crate) fn request<E>(context: &CallContext, operation: &'static str, uri: &str, error: SdkError<E>) -> S3Error
     where
-        E: std::error::Error + 'static,
+        E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
     {
-        S3Error::Request { operation, uri: uri.to_string(), message: aws_sdk_s3::error::DisplayErrorContext(error).to_string() }
+        S3Error::Aws(AwsError::from_sdk(Call::s3(operation, uri), context, error))
     }
 
     /// An I/O error on a local path.

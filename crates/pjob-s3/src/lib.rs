@@ -3,10 +3,13 @@
 //! [`S3Transfer`] moves the objects pjob needs: job artifacts up (skipping
 //! objects whose stored SHA-256 already matches, multipart with concurrent
 //! parts for large bodies, SSE-KMS on request), and job inputs and outputs
-//! down or up by prefix. [`AwsOptions`] and [`sdk_config`] build the AWS
+//! down or up by prefix. [`AwsOptions`] and [`aws_config`] build the AWS
 //! configuration every pjob client shares (the standard credential chain,
-//! `--region`, `--profile`, `--endpoint-url`).
+//! `--region`, `--profile`, `--endpoint-url`), and [`AwsError`] says why
+//! an AWS call failed (no credentials, access denied, an endpoint that
+//! cannot be reached, ...) in terms a person can act on.
 
+mod aws_error;
 mod download;
 mod error;
 mod setup;
@@ -14,11 +17,13 @@ mod upload;
 mod uri;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+pub use aws_error::{AwsError, Call, Service};
 pub use aws_sdk_s3;
 pub use download::relative_path;
 pub use error::S3Error;
-pub use setup::{AwsOptions, SetupError, sdk_config};
+pub use setup::{AwsConfig, AwsOptions, CallContext, SetupError, aws_config};
 pub use uri::S3Uri;
 
 /// Object metadata key (`x-amz-meta-sha256`) holding the hex SHA-256 of an
@@ -29,6 +34,7 @@ pub const SHA256_METADATA_KEY: &str = "sha256";
 #[derive(Debug, Clone)]
 pub struct S3Transfer {
     client: aws_sdk_s3::Client,
+    context: Arc<CallContext>,
     multipart_threshold: u64,
     part_size: u64,
     concurrency: usize,
@@ -47,15 +53,17 @@ impl S3Transfer {
     /// A transfer over a client (bodies from 16 MiB up go multipart, in 8 MiB
     /// parts, four at a time).
     pub fn new(client: aws_sdk_s3::Client) -> S3Transfer {
-        S3Transfer { client, multipart_threshold: 16 * MIB, part_size: 8 * MIB, concurrency: 4 }
+        let context = CallContext { region: client.config().region().map(|r| r.to_string()), ..CallContext::default() };
+        S3Transfer { client, context: Arc::new(context), multipart_threshold: 16 * MIB, part_size: 8 * MIB, concurrency: 4 }
     }
 
     /// A transfer over a client built from shared AWS configuration, with
     /// path-style addressing when the configuration names an endpoint URL
     /// (emulators such as moto or MinIO need it).
-    pub fn from_sdk_config(config: &aws_config::SdkConfig) -> S3Transfer {
-        let s3_config = aws_sdk_s3::config::Builder::from(config).force_path_style(config.endpoint_url().is_some()).build();
-        S3Transfer::new(aws_sdk_s3::Client::from_conf(s3_config))
+    pub fn from_config(config: &AwsConfig) -> S3Transfer {
+        let sdk = &config.sdk;
+        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        S3Transfer { context: Arc::new(config.context.clone()), ..S3Transfer::new(aws_sdk_s3::Client::from_conf(s3_config)) }
     }
 
     /// Sets the size from which uploads go multipart and the part size

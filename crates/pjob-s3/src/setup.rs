@@ -17,26 +17,108 @@ pub struct AwsOptions {
     /// `--endpoint-url`: one endpoint for every service (emulators).
     pub endpoint_url: Option<String>,
     /// Most attempts per call, retries of throttling, 5xx and dropped
-    /// connections included (default 8).
+    /// connections included (default `AWS_MAX_ATTEMPTS`, else 8).
     pub max_attempts: Option<u32>,
+}
+
+/// Where pjob's AWS calls go and whose credentials they use, as the
+/// messages about failed calls name them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallContext {
+    /// The region.
+    pub region: Option<String>,
+    /// The one endpoint URL every call goes to (`--endpoint-url`), if set.
+    pub endpoint_url: Option<String>,
+    /// The profile named with `--profile` or `AWS_PROFILE`.
+    pub profile: Option<String>,
+    /// Whether the profile in use signs in through AWS SSO.
+    pub sso: bool,
+}
+
+impl CallContext {
+    /// The region and endpoint of shared configuration (no profile).
+    pub fn of(config: &SdkConfig) -> CallContext {
+        CallContext {
+            region: config.region().map(|r| r.to_string()),
+            endpoint_url: config.endpoint_url().map(str::to_string),
+            ..CallContext::default()
+        }
+    }
+}
+
+/// The AWS configuration every pjob client shares, and what messages about
+/// failed calls need to know of it.
+#[derive(Debug, Clone)]
+pub struct AwsConfig {
+    /// The SDK's configuration.
+    pub sdk: SdkConfig,
+    /// The region, endpoint and profile, for messages.
+    pub context: CallContext,
 }
 
 /// AWS could not be set up.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     /// No region in the options, the environment or the profile.
-    #[error("no AWS region: pass --region, set AWS_REGION, or set a region in the AWS profile")]
+    #[error("no AWS region is set\n  pass --region, or set AWS_REGION (or `region` in the AWS profile)")]
     NoRegion,
+    /// The named profile is in neither AWS file.
+    #[error(
+        "AWS profile `{profile}` is not in ~/.aws/config or ~/.aws/credentials\n  run `aws configure --profile {profile}` (or `aws configure sso`), or pick one of `aws configure list-profiles`"
+    )]
+    UnknownProfile {
+        /// The profile.
+        profile: String,
+    },
 }
 
 /// Loads the shared AWS configuration: the standard chain, overridden by
 /// `options`, with retries (exponential backoff with jitter) for throttling,
-/// server errors and dropped connections.
-pub async fn sdk_config(options: &AwsOptions) -> Result<SdkConfig, SetupError> {
+/// server errors and dropped connections. A named profile must exist.
+pub async fn aws_config(options: &AwsOptions) -> Result<AwsConfig, SetupError> {
+    let profile = SelectedProfile::load(options.profile.as_deref()).await;
+    if let Some(name) = profile.named.as_ref().filter(|_| profile.missing) {
+        return Err(SetupError::UnknownProfile { profile: name.clone() });
+    }
+    let sdk = load_sdk_config(options).await?;
+    let context = CallContext { profile: profile.named, sso: profile.sso, ..CallContext::of(&sdk) };
+    Ok(AwsConfig { sdk, context })
+}
+
+/// The profile in use, as the AWS files describe it.
+struct SelectedProfile {
+    /// Its name, when one was named (`--profile`, `AWS_PROFILE`).
+    named: Option<String>,
+    /// Whether the files were read and it is not in them.
+    missing: bool,
+    /// Whether it signs in through AWS SSO.
+    sso: bool,
+}
+
+impl SelectedProfile {
+    /// Reads the AWS files (`~/.aws/config`, `~/.aws/credentials`, or where
+    /// `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` point). Files that
+    /// cannot be parsed are left for the SDK to report.
+    async fn load(named: Option<&str>) -> SelectedProfile {
+        let env = aws_types::os_shim_internal::Env::real();
+        let named = named.map(str::to_string).or_else(|| env.get("AWS_PROFILE").ok().filter(|p| !p.is_empty()));
+        let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+        let fs = aws_types::os_shim_internal::Fs::real();
+        let Ok(profiles) = aws_config::profile::load(&fs, &env, &files, named.clone().map(Into::into)).await else {
+            return SelectedProfile { named, missing: false, sso: false };
+        };
+        let profile = profiles.get_profile(profiles.selected_profile());
+        let sso = profile.is_some_and(|p| p.get("sso_start_url").is_some() || p.get("sso_session").is_some());
+        SelectedProfile { missing: profile.is_none(), named, sso }
+    }
+}
+
+/// Loads the SDK's configuration.
+async fn load_sdk_config(options: &AwsOptions) -> Result<SdkConfig, SetupError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(
             RetryConfig::standard()
-                .with_max_attempts(options.max_attempts.unwrap_or(8).max(1))
+                .with_max_attempts(options.max_attempts.or_else(max_attempts_from_env).unwrap_or(8).max(1))
                 .with_initial_backoff(Duration::from_millis(500))
                 .with_max_backoff(Duration::from_secs(20)),
         )
@@ -55,4 +137,10 @@ pub async fn sdk_config(options: &AwsOptions) -> Result<SdkConfig, SetupError> {
         return Err(SetupError::NoRegion);
     }
     Ok(config)
+}
+
+/// `AWS_MAX_ATTEMPTS`, the standard setting the SDK would read had pjob not
+/// set its own retry policy.
+fn max_attempts_from_env() -> Option<u32> {
+    std::env::var("AWS_MAX_ATTEMPTS").ok()?.trim().parse().ok()
 }

@@ -9,7 +9,7 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncry
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
-use crate::{ObjectBody, S3Error, S3Transfer, S3Uri, SHA256_METADATA_KEY};
+use crate::{AwsError, Call, ObjectBody, S3Error, S3Transfer, S3Uri, SHA256_METADATA_KEY};
 
 /// S3's most parts per upload.
 const MAX_PARTS: u64 = 10_000;
@@ -91,7 +91,7 @@ impl S3Transfer {
         let head = match head {
             Ok(head) => head,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => return Ok(false),
-            Err(e) => return Err(S3Error::request("HeadObject", &target.to_string(), e)),
+            Err(e) => return Err(S3Error::request(&self.context, "HeadObject", &target.to_string(), e)),
         };
         let stored = head.metadata().and_then(|m| m.get(SHA256_METADATA_KEY));
         let encrypted_as_asked = kms_key.is_none() || head.server_side_encryption() == Some(&ServerSideEncryption::AwsKms);
@@ -108,7 +108,7 @@ impl S3Transfer {
         if let Some(key) = kms_key {
             put = put.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(key);
         }
-        put.send().await.map_err(|e| S3Error::request("PutObject", &target.to_string(), e))?;
+        put.send().await.map_err(|e| S3Error::request(&self.context, "PutObject", &target.to_string(), e))?;
         Ok(())
     }
 
@@ -126,9 +126,9 @@ impl S3Transfer {
         if let Some(key) = kms_key {
             create = create.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(key);
         }
-        let created = create.send().await.map_err(|e| S3Error::request("CreateMultipartUpload", &uri, e))?;
+        let created = create.send().await.map_err(|e| S3Error::request(&self.context, "CreateMultipartUpload", &uri, e))?;
         let Some(upload_id) = created.upload_id().map(str::to_string) else {
-            return Err(S3Error::Request { operation: "CreateMultipartUpload", uri, message: "no upload id in the answer".into() });
+            return Err(AwsError::failed(Call::s3("CreateMultipartUpload", uri), "the answer has no upload id").into());
         };
         match self.upload_parts(target, body, size, &upload_id).await {
             Ok(parts) => {
@@ -143,7 +143,7 @@ impl S3Transfer {
                     .await;
                 if let Err(e) = complete {
                     self.abort(target, &upload_id).await;
-                    return Err(S3Error::request("CompleteMultipartUpload", &uri, e));
+                    return Err(S3Error::request(&self.context, "CompleteMultipartUpload", &uri, e));
                 }
                 Ok(())
             }
@@ -173,7 +173,7 @@ impl S3Transfer {
                 next += 1;
                 let client = self.client.clone();
                 let (bucket, key, upload_id, source) = (target.bucket.clone(), target.key.clone(), upload_id.to_string(), source.clone());
-                let uri = target.to_string();
+                let (uri, context) = (target.to_string(), self.context.clone());
                 running.spawn(async move {
                     let stream = source.part(offset, len).await?;
                     let answer = client
@@ -185,7 +185,7 @@ impl S3Transfer {
                         .body(stream)
                         .send()
                         .await
-                        .map_err(|e| S3Error::request("UploadPart", &uri, e))?;
+                        .map_err(|e| S3Error::request(&context, "UploadPart", &uri, e))?;
                     Ok::<_, S3Error>(CompletedPart::builder().set_e_tag(answer.e_tag().map(str::to_string)).part_number(number).build())
                 });
             }
@@ -193,7 +193,7 @@ impl S3Transfer {
                 None => break,
                 Some(Ok(Ok(part))) => parts.push(part),
                 Some(Ok(Err(e))) => return Err(e),
-                Some(Err(e)) => return Err(S3Error::Request { operation: "UploadPart", uri: target.to_string(), message: e.to_string() }),
+                Some(Err(e)) => return Err(AwsError::other(Call::s3("UploadPart", target.to_string()), e).into()),
             }
         }
         parts.sort_by_key(|p| p.part_number());

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use pjob_s3::{AwsOptions, ObjectBody, S3Error, S3Transfer, sdk_config};
+use pjob_s3::{AwsOptions, ObjectBody, S3Error, S3Transfer, aws_config};
 use sha2::{Digest, Sha256};
 
 fn endpoint() -> String {
@@ -15,8 +15,8 @@ fn endpoint() -> String {
 
 async fn transfer() -> S3Transfer {
     let options = AwsOptions { region: Some("us-east-1".into()), endpoint_url: Some(endpoint()), ..AwsOptions::default() };
-    let config = sdk_config(&options).await.expect("config");
-    S3Transfer::from_sdk_config(&config)
+    let config = aws_config(&options).await.expect("config");
+    S3Transfer::from_config(&config)
 }
 
 /// A fresh bucket for one test.

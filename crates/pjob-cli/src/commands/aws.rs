@@ -52,12 +52,13 @@ pub fn fail(job: Option<&str>, e: &ExecutorError) -> Exit {
     exit_for(e)
 }
 
-/// The exit code for an executor error: 2 for what the user can fix
-/// locally (no region, an unreadable file, a request SageMaker cannot
-/// hold), 3 for AWS and network errors.
+/// The exit code for an executor error: 2 for what the manifest gets wrong
+/// (an unreadable file, a request SageMaker cannot hold), 3 for the AWS
+/// environment (no region, an unknown profile, no credentials, access
+/// denied) and for AWS and network errors.
 pub fn exit_for(e: &ExecutorError) -> Exit {
     match e {
-        ExecutorError::Setup(_) | ExecutorError::Artifact { .. } | ExecutorError::Convert { .. } => Exit::Invalid,
+        ExecutorError::Artifact { .. } | ExecutorError::Convert { .. } => Exit::Invalid,
         _ => Exit::Aws,
     }
 }

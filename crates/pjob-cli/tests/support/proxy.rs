@@ -26,7 +26,8 @@ pub struct Seen {
     pub body: Vec<u8>,
 }
 
-/// What to do instead of (or besides) forwarding.
+/// What to do instead of (or besides) forwarding. Errors are answered in
+/// the protocol of the service called (JSON, STS's XML, S3's XML).
 #[derive(Debug, Clone)]
 pub enum Fault {
     /// Answer with this HTTP status and AWS error code; moto never sees the call.
@@ -186,8 +187,9 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
             fault.clone()
         })
     };
+    let protocol = Protocol::of(&request);
     match &fault {
-        Some(Fault::Error(status, code)) => return client.write_all(&error_response(*status, code)).await,
+        Some(Fault::Error(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
         Some(Fault::Drop) => return Ok(()),
         Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
         _ => {}
@@ -199,7 +201,7 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     upstream_conn.read_to_end(&mut raw).await?;
     let mut response = parse_response(&raw)?;
     match &fault {
-        Some(Fault::ErrorAfterForward(status, code)) => return client.write_all(&error_response(*status, code)).await,
+        Some(Fault::ErrorAfterForward(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
         Some(Fault::DropAfterForward) => return Ok(()),
         _ => {}
     }
@@ -236,11 +238,15 @@ fn operation(request: &Message) -> String {
     if let Some(target) = request.header("x-amz-target") {
         return target.rsplit('.').next().unwrap_or(target).to_string();
     }
-    let body = String::from_utf8_lossy(&request.body);
-    if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
-        return action.to_string();
+    if let Some(action) = query_action(request) {
+        return action;
     }
     format!("S3 {}", request.start.split(' ').next().unwrap_or_default())
+}
+
+/// The `Action` of an AWS query request (STS).
+fn query_action(request: &Message) -> Option<String> {
+    String::from_utf8_lossy(&request.body).split('&').find_map(|kv| kv.strip_prefix("Action=")).map(str::to_string)
 }
 
 /// `ProcessingJobName` of a JSON request body.
@@ -249,10 +255,49 @@ fn job_name(body: &[u8]) -> Option<String> {
     v["ProcessingJobName"].as_str().map(str::to_string)
 }
 
-fn error_response(status: u16, code: &str) -> Vec<u8> {
-    let body = format!(r#"{{"__type":"{code}","message":"injected by the test proxy"}}"#);
+/// How a service writes its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// JSON with `__type` (SageMaker, CloudWatch Logs).
+    Json,
+    /// AWS query: an XML `ErrorResponse` (STS).
+    Query,
+    /// S3's XML `Error`.
+    S3,
+}
+
+impl Protocol {
+    fn of(request: &Message) -> Protocol {
+        if request.header("x-amz-target").is_some() {
+            Protocol::Json
+        } else if query_action(request).is_some() {
+            Protocol::Query
+        } else {
+            Protocol::S3
+        }
+    }
+}
+
+/// An error answer in the request's protocol, as the service would write it.
+fn error_response(protocol: Protocol, status: u16, code: &str) -> Vec<u8> {
+    let message = "injected by the test proxy";
+    let (content_type, body) = match protocol {
+        Protocol::Json => ("application/x-amz-json-1.1", format!(r#"{{"__type":"{code}","message":"{message}"}}"#)),
+        Protocol::Query => (
+            "text/xml",
+            format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>"
+            ),
+        ),
+        Protocol::S3 => (
+            "application/xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>proxy</RequestId></Error>"
+            ),
+        ),
+    };
     format!(
-        "HTTP/1.1 {status} Injected\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: {code}\r\nx-amzn-RequestId: proxy\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status} Injected\r\nContent-Type: {content_type}\r\nx-amzn-ErrorType: {code}\r\nx-amzn-RequestId: proxy\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .into_bytes()
