@@ -78,9 +78,8 @@ impl S3Transfer {
                 Some(Ok(Ok(true))) => uploaded += 1,
                 Some(Ok(Ok(false))) => {}
                 Some(Ok(Err(e))) => return Err(e),
-                Some(Err(e)) => {
-                    return Err(S3Error::Request { operation: "PutObject", uri: prefix_uri.to_string(), message: e.to_string() });
-                }
+                // An upload task that panicked or was cancelled: the upload did not happen.
+                Some(Err(e)) => return Err(S3Error::io(prefix_uri, std::io::Error::other(e))),
             }
         }
     }
