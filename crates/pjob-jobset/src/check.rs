@@ -34,7 +34,8 @@ impl<'a> Loader<'a> {
         for found in discover(paths) {
             match found {
                 Discovered::File(path) => self.load_path(&path, true, &mut loaded),
-                Discovered::Folder { path, files } => {
+                Discovered::Folder { path, files, errors } => {
+                    loaded.errors.extend(errors.into_iter().map(LoadError::Walk));
                     let before = loaded.files;
                     for file in files {
                         self.load_path(&file, false, &mut loaded);

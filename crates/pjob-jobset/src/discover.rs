@@ -1,7 +1,9 @@
 //! Which files a command line names: files as given, folders searched for
-//! manifest files.
+//! manifest files with the one folder walk ([`pjob_walk`]).
 
 use std::path::{Path, PathBuf};
+
+use pjob_walk::{Found, WalkError, Walker};
 
 /// A path from the command line, resolved to the files to read.
 #[derive(Debug)]
@@ -15,39 +17,42 @@ pub enum Discovered {
         path: PathBuf,
         /// `*.yaml`, `*.yml` and `*.toml` files below it.
         files: Vec<PathBuf>,
+        /// What could not be walked: an unreadable folder, a manifest file
+        /// whose name is not UTF-8.
+        errors: Vec<WalkError>,
     },
 }
 
 /// Resolves command-line paths. Folders are searched recursively for
-/// `*.yaml`, `*.yml` and `*.toml` files; hidden folders, `target` and
-/// `node_modules` are skipped.
+/// `*.yaml`, `*.yml` and `*.toml` files, by `pjob_walk`'s rules: each real
+/// file once, symlinks to folders and out of the folder not followed (so
+/// links can neither loop nor reach outside), and hidden folders, `target`
+/// and `node_modules` skipped.
 pub fn discover(paths: &[PathBuf]) -> Vec<Discovered> {
-    paths
-        .iter()
-        .map(|path| {
-            if path.is_dir() {
-                let mut files = Vec::new();
-                walk(path, &mut files);
-                files.sort();
-                Discovered::Folder { path: path.clone(), files }
-            } else {
-                Discovered::File(path.clone())
-            }
-        })
-        .collect()
+    paths.iter().map(|path| if path.is_dir() { search(path) } else { Discovered::File(path.clone()) }).collect()
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if path.is_dir() {
-            if !name.starts_with('.') && name != "target" && name != "node_modules" {
-                walk(&path, out);
+fn search(dir: &Path) -> Discovered {
+    let (mut files, mut errors) = (Vec::new(), Vec::new());
+    let walk = Walker::new(dir).skip_folders(|name| name.starts_with('.') || name == "target" || name == "node_modules").walk();
+    match walk {
+        Err(e) => errors.push(e),
+        Ok(walk) => {
+            for found in walk {
+                match found {
+                    // A link to a file inside the folder lists that file a second time.
+                    Ok(Found::File(file)) if file.link.is_none() && is_manifest_name(&file.path) => files.push(file.path),
+                    Ok(_) => {}
+                    Err(WalkError::NonUtf8Name { path }) if !is_manifest_name(&path) => {}
+                    Err(e) => errors.push(e),
+                }
             }
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".toml") {
-            out.push(path);
         }
     }
+    Discovered::Folder { path: dir.to_path_buf(), files, errors }
+}
+
+/// Whether a file name ends in `.yaml`, `.yml` or `.toml`.
+fn is_manifest_name(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "toml")
 }

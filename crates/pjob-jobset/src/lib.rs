@@ -70,6 +70,9 @@ pub enum LoadError {
         /// Why.
         source: pjob_source::ReadError,
     },
+    /// A folder could not be searched.
+    #[error(transparent)]
+    Walk(pjob_walk::WalkError),
     /// An explicitly named file holds no pjob manifest.
     #[error("{0}: no pjob manifest here (a manifest starts with `apiVersion: pjob/v1`)")]
     NoManifest(PathBuf),

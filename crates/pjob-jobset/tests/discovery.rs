@@ -1,0 +1,38 @@
+//! Folders on the command line are searched once per real file: symlinked
+//! folders neither loop nor lead outside, and hidden folders are skipped.
+
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+use pjob_jobset::Loader;
+use pjob_manifest::Target;
+use pjob_template::{Renderer, Variables};
+
+const JOB: &str = "apiVersion: pjob/v1\nkind: Processor\nmetadata:\n  name: j\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1\n  entrypoint: [python3]\n  instance_count: 1\n  instance_type: ml.m5.large\n";
+
+fn load(dir: &Path) -> pjob_jobset::Loaded {
+    Loader::new(&Renderer::new(Variables::new()), Target::Aws).load(&[dir.to_path_buf()])
+}
+
+#[test]
+fn self_links_and_links_out_of_the_folder_are_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("jobs");
+    std::fs::create_dir_all(dir.join("d/.hidden")).unwrap();
+    std::fs::write(dir.join("d/job.yaml"), JOB).unwrap();
+    std::fs::write(dir.join("d/.hidden/job.yaml"), JOB).unwrap();
+    // Two self-links made the old walk exponential; a link out of the folder walked it.
+    symlink(".", dir.join("d/l1")).unwrap();
+    symlink(".", dir.join("d/l2")).unwrap();
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("other.yaml"), JOB).unwrap();
+    symlink(&outside, dir.join("out")).unwrap();
+    // A link to a manifest file in the folder would count it twice.
+    symlink(dir.join("d/job.yaml"), dir.join("again.yaml")).unwrap();
+    let loaded = load(&dir);
+    assert!(!loaded.has_problems(), "{:?} {:?}", loaded.errors, loaded.diagnostics);
+    assert_eq!(loaded.files, 1);
+    assert_eq!(loaded.jobs.len(), 1);
+    assert!(loaded.jobs[0].file.path().ends_with("d/job.yaml"));
+}
