@@ -41,7 +41,8 @@ fn search(dir: &Path) -> Discovered {
             for found in walk {
                 match found {
                     // A link to a file inside the folder lists that file a second time.
-                    Ok(Found::File(file)) if file.link.is_none() && is_manifest_name(&file.path) => files.push(file.path),
+                    // Named as the user named the folder, for messages and `-o json`.
+                    Ok(Found::File(file)) if file.link.is_none() && is_manifest_name(&file.path) => files.push(dir.join(&file.relative)),
                     Ok(_) => {}
                     Err(WalkError::NonUtf8Name { path }) if !is_manifest_name(&path) => {}
                     Err(e) => errors.push(e),

@@ -34,5 +34,5 @@ fn self_links_and_links_out_of_the_folder_are_not_followed() {
     assert!(!loaded.has_problems(), "{:?} {:?}", loaded.errors, loaded.diagnostics);
     assert_eq!(loaded.files, 1);
     assert_eq!(loaded.jobs.len(), 1);
-    assert!(loaded.jobs[0].file.path().ends_with("d/job.yaml"));
+    assert_eq!(loaded.jobs[0].file.path(), dir.join("d/job.yaml"), "named from the folder as given");
 }
