@@ -12,6 +12,7 @@
 //! `git.sha`, `git.short_sha`, `git.branch` (in a Git work tree),
 //! `manifest.dir` and `manifest.name`.
 
+pub mod budget;
 mod git;
 mod plain;
 mod variables;
@@ -61,6 +62,7 @@ impl Renderer {
         // Names are sources, so a value ending in `.json` or `.html` must not
         // switch on escaping: manifest values are plain text.
         env.set_auto_escape_callback(|_| AutoEscape::None);
+        budget::configure(&mut env);
         let process_env: BTreeMap<String, String> =
             std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
         let cli_vars: Vec<_> = variables.iter().map(|(k, v)| (k.clone(), JinjaValue::from_serialize(v))).collect();
@@ -111,7 +113,7 @@ impl Renderer {
         let manifest = [("dir", JinjaValue::from(abs_dir.display().to_string())), ("name", JinjaValue::from(name))];
         vars.insert("manifest".into(), manifest.into_iter().collect());
         vars.insert("env".into(), self.process_env.clone());
-        Context { value: JinjaValue::from(vars.clone()), vars, dir: abs_dir }
+        Context { spent: std::cell::Cell::new(0), value: JinjaValue::from(vars.clone()), vars, dir: abs_dir }
     }
 
     /// The command-line variables (`--var`, `--vars-file`) that no template
@@ -142,7 +144,7 @@ impl Renderer {
             self.mark_used(s);
         }
         match &mut node.value {
-            Value::String(s) if is_template(s) => match self.render_string(ctx, s) {
+            Value::String(s) if is_template(s) => match self.render_string(ctx, s).and_then(|r| ctx.spend(r)) {
                 Ok(Rendered::Text(text)) => *s = text,
                 Ok(Rendered::Typed(value)) => node.value = Node::from_json(&value, node.span).value,
                 Err(e) => errors.push(self.diagnose(file, ctx, node.span, s, &e)),
@@ -158,6 +160,11 @@ impl Renderer {
         if let Some(rendered) = render_plain(ctx, source) {
             return rendered;
         }
+        if let Some(statement) = budget::refused_statement(blocks(source).into_iter().map(|b| source[b].to_string())) {
+            let message =
+                format!("`{{% {statement} %}}` is not available in manifest templates: a value is one template, never the name of another");
+            return Err(minijinja::Error::new(ErrorKind::InvalidOperation, message));
+        }
         let jinja_ctx = self.jinja_context(ctx, source);
         if let Some(expr) = lone_expression(source) {
             let value = self.env.compile_expression(expr)?.eval(&jinja_ctx)?;
@@ -166,7 +173,9 @@ impl Renderer {
             }
             return Rendered::of_value(&value);
         }
-        Ok(Rendered::Text(self.env.get_template(source)?.render(&jinja_ctx)?))
+        let mut out = budget::CappedOutput::default();
+        self.env.get_template(source)?.render_captured_to(&jinja_ctx, &mut out)?;
+        String::from_utf8(out.0).map(Rendered::Text).map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string()))
     }
 
     fn jinja_context(&self, ctx: &Context, source: &str) -> JinjaValue {
@@ -256,10 +265,19 @@ impl Rendered {
     /// anything else keeping its type.
     fn of_value(value: &JinjaValue) -> Result<Rendered, minijinja::Error> {
         match value.as_str() {
+            Some(text) if text.len() > budget::MAX_VALUE_BYTES => {
+                Err(budget::too_large(format!("a value of more than {} bytes", budget::MAX_VALUE_BYTES)))
+            }
             Some(text) => Ok(Rendered::Text(text.to_string())),
-            None => serde_json::to_value(value)
-                .map(Rendered::Typed)
-                .map_err(|e| minijinja::Error::new(ErrorKind::BadSerialization, e.to_string())),
+            None => budget::to_json(value).map(Rendered::Typed),
+        }
+    }
+
+    /// Its size in bytes, roughly: text, or the JSON of a typed value.
+    fn size(&self) -> usize {
+        match self {
+            Rendered::Text(text) => text.len(),
+            Rendered::Typed(value) => value.to_string().len(),
         }
     }
 }
@@ -368,10 +386,24 @@ fn uses_word(block: &str, word: &str) -> bool {
 }
 
 struct Context {
+    /// Bytes the document's values have rendered to so far.
+    spent: std::cell::Cell<usize>,
     /// `vars` as one template context, built once per document.
     value: JinjaValue,
     vars: BTreeMap<String, JinjaValue>,
     dir: std::path::PathBuf,
+}
+
+impl Context {
+    /// Counts a rendered value against the document's budget.
+    fn spend(&self, rendered: Rendered) -> Result<Rendered, minijinja::Error> {
+        let spent = self.spent.get() + rendered.size();
+        self.spent.set(spent);
+        if spent > budget::MAX_DOCUMENT_BYTES {
+            return Err(budget::too_large(format!("the document's values render to more than {} bytes", budget::MAX_DOCUMENT_BYTES)));
+        }
+        Ok(rendered)
+    }
 }
 
 fn is_template(s: &str) -> bool {

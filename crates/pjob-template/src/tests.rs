@@ -132,3 +132,46 @@ fn unused_command_line_variables_are_named() {
     // `bukket` appears only outside a template, and `env.HOME` is not the variable `HOME`.
     assert_eq!(renderer.unused_variables(), ["HOME", "bukket"]);
 }
+
+/// The problem a one-value document's template reports, if any.
+fn budget_error(value: &str) -> Option<String> {
+    let text = format!("spec:\n  a: '{value}'\n");
+    let file = SourceFile::new("job.yaml", text.as_str());
+    let docs = pjob_source::parse(&file).unwrap();
+    Renderer::new(Variables::new()).render(&file, docs[0].clone()).err().map(|f| f.diagnostics[0].message().to_string())
+}
+
+#[test]
+fn templates_past_their_budget_are_errors_not_memory() {
+    for bomb in [
+        "{{ [1] * 100000000 }}",
+        "x{{ [1] * 100000000 }}",
+        "{{ ([1] * 100000000) | join }}",
+        "{{ ([1] * 100000000) | list | length }}",
+        "{{ \"x\" | indent(4000000000) }}",
+        "{{ \"%999999999s\" | format(1) }}",
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "{{ \"x\" * 99999999 }}",
+    ] {
+        let message = budget_error(bomb).unwrap_or_else(|| panic!("{bomb} rendered"));
+        assert!(!message.contains("xxxxxxxxxx"), "{bomb}: the error echoes the value");
+    }
+}
+
+#[test]
+fn ordinary_templates_stay_within_the_budget() {
+    assert_eq!(budget_error("{{ [1, 2] * 3 }}"), None);
+    assert_eq!(budget_error("{{ \"a\\nb\" | indent(4) }}"), None);
+    assert_eq!(budget_error("{{ \"%-10s|%05d\" | format(\"x\", 7) }}"), None);
+    assert_eq!(budget_error("{% for i in range(50) %}{{ i }}{% endfor %}"), None);
+    assert_eq!(budget_error("{{ [3, 1, 2] | sort | join(\",\") }}"), None);
+}
+
+#[test]
+fn a_value_cannot_name_another_template_or_debug() {
+    for reach in ["{% include \"job.yaml\" %}", "{%- import \"x\" as y %}", "{% from \"x\" import y %}", "{% extends \"x\" %}", "{{ debug() }}"] {
+        assert!(budget_error(reach).is_some(), "{reach} rendered");
+    }
+    let message = budget_error("{% include env.HOME %}").unwrap();
+    assert!(message.contains("not available in manifest templates"), "{message}");
+}
