@@ -1,13 +1,11 @@
-//! What the AWS tests share: moto's endpoint, running `pjob`, fixture
-//! manifests, and AWS SDK clients to seed and check moto.
+//! What the AWS tests share: moto's endpoint, running `pjob` against it,
+//! fixture manifests, and AWS SDK clients to seed and check moto.
 
-#![allow(dead_code)]
-
-pub mod proxy;
-
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::{IMAGE, JobFolder, Run, pjob_command};
 
 /// Region the tests use.
 pub const REGION: &str = "us-east-1";
@@ -35,110 +33,41 @@ pub fn nonce() -> String {
     format!("{}{}{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::SeqCst))
 }
 
-/// `pjob` with the test's AWS environment and `--endpoint-url`.
-pub fn pjob_command(endpoint: &str, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pjob"));
-    cmd.args(args)
-        .arg("--endpoint-url")
+/// Points a `pjob` command at `endpoint` with moto's test keys and region.
+pub fn with_moto(mut cmd: Command, endpoint: &str) -> Command {
+    cmd.arg("--endpoint-url")
         .arg(endpoint)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_COLOR", "1")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("PJOB_ENDPOINT_URL")
-        .stdin(Stdio::null());
+        .env("AWS_REGION", REGION);
     cmd
 }
 
-/// Runs `pjob` to the end.
+/// Runs `pjob ARGS --endpoint-url ENDPOINT` with moto's keys to the end.
 pub fn pjob(endpoint: &str, args: &[&str]) -> Run {
-    let output = pjob_command(endpoint, args).output().expect("run pjob");
-    Run::from(output)
+    Run::of(&mut with_moto(pjob_command(args), endpoint))
 }
 
-/// Starts `pjob` without waiting.
+/// Starts `pjob ARGS --endpoint-url ENDPOINT` with moto's keys without waiting.
 pub fn spawn_pjob(endpoint: &str, args: &[&str]) -> Child {
-    pjob_command(endpoint, args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start pjob")
-}
-
-/// A finished `pjob`.
-#[derive(Debug)]
-pub struct Run {
-    /// Exit code.
-    pub code: i32,
-    /// Standard output.
-    pub stdout: String,
-    /// Standard error.
-    pub stderr: String,
-}
-
-impl From<Output> for Run {
-    fn from(o: Output) -> Run {
-        Run {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-        }
-    }
-}
-
-impl Run {
-    /// Asserts the exit code, showing the output when it differs.
-    pub fn expect(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
-        self
-    }
-
-    /// Standard output as JSON.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-/// A folder with a manifest (and whatever files it names).
-pub struct Fixture {
-    /// The folder (removed at drop).
-    pub dir: tempfile::TempDir,
-}
-
-impl Fixture {
-    /// An empty fixture folder.
-    pub fn new() -> Fixture {
-        Fixture { dir: tempfile::tempdir().expect("temp dir") }
-    }
-
-    /// Writes a file under the folder.
-    pub fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    /// A path under the folder, as a string.
-    pub fn path(&self, rel: &str) -> String {
-        self.dir.path().join(rel).display().to_string()
-    }
+    with_moto(pjob_command(args), endpoint).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start pjob")
 }
 
 /// A small ScriptProcessor manifest named `name` with a local code file;
 /// `nonce` goes into its environment so each test run makes new jobs.
-pub fn simple_job(fixture: &Fixture, file: &str, name: &str, nonce: &str) -> String {
+pub fn simple_job(fixture: &JobFolder, file: &str, name: &str, nonce: &str) -> String {
     let dir = Path::new(file).parent().map(|p| p.display().to_string()).unwrap_or_default();
     fixture.write(format!("{dir}/code/run.py").trim_start_matches('/'), "print('hello from pjob')\n");
     let path = fixture.write(
         file,
-        &format!(
+        format!(
             "apiVersion: pjob/v1
 kind: ScriptProcessor
 metadata:
   name: {name}
 spec:
   role: arn:aws:iam::123456789012:role/SageMakerRole
-  image_uri: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3
+  image_uri: {IMAGE}
   command: [python3]
   code: code/run.py
   instance_count: 1
@@ -239,20 +168,4 @@ pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     panic!("gave up waiting for {what}");
-}
-
-/// Sends SIGINT (Ctrl-C) to a child process.
-pub fn interrupt(child: &Child) {
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
-    assert!(status.success());
-}
-
-/// Waits for a child and collects its output.
-pub fn finish(child: Child) -> Run {
-    Run::from(child.wait_with_output().expect("wait for pjob"))
-}
-
-/// Reads a file as a string.
-pub fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap()
 }

@@ -4,23 +4,23 @@
 //!
 //! Needs PJOB_TEST_MOTO_ENDPOINT (`eval "$(tests/moto.sh start)"`).
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
-use support::proxy::{Fault, Proxy};
-use support::*;
+
+use crate::support::moto::*;
+use crate::support::proxy::{Fault, Proxy};
+use crate::support::{JobFolder, finish, interrupt};
 
 /// A manifest that sets every request field pjob can send, with a local
 /// code file, a local input folder and `kms_key` for the uploads.
-fn full_job(f: &Fixture, name: &str, nonce: &str) -> String {
+fn full_job(f: &JobFolder, name: &str, nonce: &str) -> String {
     f.write("src/preprocess.py", "import sys\nprint('preprocessing', sys.argv)\n");
     f.write("data/a.csv", "x,y\n1,2\n");
     f.write("data/nested/b.csv", "x,y\n3,4\n");
     f.write(
         "job.pjob.yaml",
-        &format!(
+        format!(
             r#"apiVersion: pjob/v1
 kind: ScriptProcessor
 metadata:
@@ -87,7 +87,7 @@ fn sha256_hex(data: &[u8]) -> String {
 
 #[test]
 fn apply_sends_the_rendered_request_and_uploads_the_artifacts_once() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let nonce = nonce();
     let manifest = full_job(&f, "t-full", &nonce);
     let bucket = format!("pjob-test-{nonce}");
@@ -170,7 +170,7 @@ fn apply_sends_the_rendered_request_and_uploads_the_artifacts_once() {
 
 #[test]
 fn the_default_bucket_comes_from_the_account_and_is_created() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let manifest = simple_job(&f, "job.yaml", "t-bucket", &nonce());
     let run = pjob(&moto(), &["apply", &manifest, "-o", "json"]).expect(0);
     let name = run.json()["jobs"][0]["name"].as_str().unwrap().to_string();
@@ -185,7 +185,7 @@ fn the_default_bucket_comes_from_the_account_and_is_created() {
 
 #[test]
 fn plan_says_create_then_exists_then_changed() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let nonce = nonce();
     let base = format!("t-plan-{nonce}");
     let manifest = simple_job(&f, "job.yaml", &base, "fixed");
@@ -213,7 +213,7 @@ fn plan_says_create_then_exists_then_changed() {
 
 #[test]
 fn status_list_and_stop_manage_a_running_job() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let nonce = nonce();
     let base = format!("t-manage-{nonce}");
     let manifest = simple_job(&f, "job.yaml", &base, "x");
@@ -261,7 +261,7 @@ fn status_list_and_stop_manage_a_running_job() {
 
 #[test]
 fn logs_are_streamed_in_order_with_their_instance() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let manifest = simple_job(&f, "job.yaml", "t-logs", &nonce());
     let name = rendered_name(&manifest, &[]);
     // CloudWatch (and moto) refuse events older than 14 days.
@@ -293,7 +293,7 @@ fn logs_are_streamed_in_order_with_their_instance() {
 
 #[test]
 fn exit_codes_follow_the_job_status() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let nonce = nonce();
     let failed = simple_job(&f, "failed.yaml", &format!("t-failed-{nonce}"), "1");
     let stopped = simple_job(&f, "stopped.yaml", &format!("t-stopped-{nonce}"), "2");
@@ -318,7 +318,7 @@ fn exit_codes_follow_the_job_status() {
 
 #[test]
 fn throttling_and_server_errors_are_retried() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let manifest = simple_job(&f, "job.yaml", "t-retry", &nonce());
     let name = rendered_name(&manifest, &[]);
     let proxy = Proxy::start(&moto());
@@ -337,7 +337,7 @@ fn throttling_and_server_errors_are_retried() {
 #[test]
 fn a_create_whose_answer_is_lost_is_checked_not_repeated() {
     for (i, fault) in [Fault::DropAfterForward, Fault::ErrorAfterForward(500, "InternalFailure")].into_iter().enumerate() {
-        let f = Fixture::new();
+        let f = JobFolder::new();
         let manifest = simple_job(&f, "job.yaml", &format!("t-lost-{i}"), &nonce());
         let name = rendered_name(&manifest, &[]);
         let proxy = Proxy::start(&moto());
@@ -353,7 +353,7 @@ fn a_create_whose_answer_is_lost_is_checked_not_repeated() {
 
 #[test]
 fn aws_errors_exit_3_and_bad_manifests_exit_2_without_calls() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let manifest = simple_job(&f, "job.yaml", "t-errors", &nonce());
     let proxy = Proxy::start(&moto());
     proxy.fault("CreateProcessingJob", Fault::Error(400, "ValidationException"), 1);
@@ -379,7 +379,7 @@ fn aws_errors_exit_3_and_bad_manifests_exit_2_without_calls() {
 
 #[test]
 fn several_jobs_run_concurrently_within_the_limit() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let nonce = nonce();
     let names: Vec<String> =
         (0..3).map(|i| rendered_name(&simple_job(&f, &format!("jobs/{i}.yaml"), &format!("t-many-{i}"), &nonce), &[])).collect();
@@ -387,7 +387,8 @@ fn several_jobs_run_concurrently_within_the_limit() {
     for name in &names {
         proxy.hold_running(name);
     }
-    let child = spawn_pjob(&proxy.url(), &["apply", &f.path("jobs"), "--max-concurrent", "2", "-o", "json"]);
+    let jobs = f.path("jobs").display().to_string();
+    let child = spawn_pjob(&proxy.url(), &["apply", &jobs, "--max-concurrent", "2", "-o", "json"]);
     wait_until("two jobs running", || {
         proxy.calls("CreateProcessingJob").len() == 2 && names.iter().filter(|n| proxy.describes_of(n) >= 2).count() == 2
     });
@@ -420,7 +421,7 @@ fn several_jobs_run_concurrently_within_the_limit() {
 #[test]
 fn ctrl_c_detaches_or_stops_the_job() {
     for stop in [false, true] {
-        let f = Fixture::new();
+        let f = JobFolder::new();
         let manifest = simple_job(&f, "job.yaml", &format!("t-int-{stop}"), &nonce());
         let name = rendered_name(&manifest, &[]);
         let proxy = Proxy::start(&moto());

@@ -7,13 +7,13 @@
 //! user namespace of their own, never the machine's settings); run as
 //! another user they check nothing and say they are skipped.
 
-mod local_support;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use local_support::{JobFolder, Run, has_program, is_root, local_command};
+use crate::support::local::{local_command, pjob_local};
+use crate::support::machine::{has_program, is_root, skipped};
+use crate::support::{IMAGE, JobFolder, PJOB, Run};
 
 /// A job whose shell script records who it runs as and what it sees.
 fn shell_job(job: &JobFolder, name: &str) -> std::path::PathBuf {
@@ -26,11 +26,10 @@ fn shell_job(job: &JobFolder, name: &str) -> std::path::PathBuf {
         "job.pjob.yaml",
         format!(
             "apiVersion: pjob/v1\nkind: ScriptProcessor\nmetadata:\n  name: {name}\nspec:\n  \
-             role: arn:aws:iam::123456789012:role/R\n  image_uri: {}\n  command: [/bin/sh]\n  code: run.sh\n  \
+             role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  command: [/bin/sh]\n  code: run.sh\n  \
              instance_count: 1\n  instance_type: ml.m5.large\n  inputs:\n    - name: data\n      source: data\n      \
              destination: /opt/ml/processing/input/data\n  outputs:\n    - name: o\n      source: /opt/ml/processing/output\n      \
              destination: out\n",
-            local_support::IMAGE
         ),
     )
 }
@@ -54,8 +53,18 @@ fn needs_root(test: &str, programs: &[&str]) -> bool {
         (false, _) => "it needs root".to_owned(),
         (true, false) => format!("it needs {} (not installed here)", missing.join(" and ")),
     };
-    eprintln!("SKIPPED: {test}: {reason}");
+    skipped(test, &reason);
     false
+}
+
+/// Gives `cmd` the environment changes of `inner` (the command it runs).
+fn with_envs_of(cmd: &mut Command, inner: &Command) {
+    for (key, value) in inner.get_envs() {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
 }
 
 /// `program args...` running `pjob apply --local manifest` through a wrapper.
@@ -63,13 +72,8 @@ fn wrapped(wrapper: &[&str], manifest: &Path) -> Run {
     let inner = local_command(manifest, &[]);
     let mut cmd = Command::new(wrapper[0]);
     cmd.args(&wrapper[1..]).arg(inner.get_program()).args(inner.get_args());
-    for (key, value) in inner.get_envs() {
-        match value {
-            Some(v) => cmd.env(key, v),
-            None => cmd.env_remove(key),
-        };
-    }
-    Run::from(cmd.output().expect("run the wrapper"))
+    with_envs_of(&mut cmd, &inner);
+    Run::of(&mut cmd)
 }
 
 #[test]
@@ -79,7 +83,7 @@ fn root_runs_in_a_mount_namespace_of_its_own() {
     }
     let job = JobFolder::new();
     let manifest = shell_job(&job, "as-root");
-    local_support::pjob_local(&manifest, &[]).expect(0);
+    pjob_local(&manifest, &[]).expect(0);
     assert_eq!(job.read("out/uid.txt"), "0\n");
     assert_eq!(job.read("out/in.txt"), "staged\n");
 }
@@ -105,17 +109,11 @@ fn root_without_cap_sys_admin_falls_back_to_a_user_namespace() {
     let job = JobFolder::new();
     let manifest = shell_job(&job, "no-sys-admin");
     // capsh runs its --shell (pjob) with the arguments after `--`.
-    let shell = format!("--shell={}", env!("CARGO_BIN_EXE_pjob"));
     let inner = local_command(&manifest, &[]);
     let mut cmd = Command::new("capsh");
-    cmd.arg(&shell).arg("--drop=cap_sys_admin").arg("--").args(inner.get_args());
-    for (key, value) in inner.get_envs() {
-        match value {
-            Some(v) => cmd.env(key, v),
-            None => cmd.env_remove(key),
-        };
-    }
-    let run = Run::from(cmd.output().unwrap()).expect(0);
+    cmd.arg(format!("--shell={PJOB}")).arg("--drop=cap_sys_admin").arg("--").args(inner.get_args());
+    with_envs_of(&mut cmd, &inner);
+    let run = Run::of(&mut cmd).expect(0);
     assert_eq!(job.read("out/uid.txt"), "0\n", "{}", run.all());
     assert_eq!(job.read("out/in.txt"), "staged\n");
 }
@@ -132,14 +130,12 @@ fn a_refused_namespace_says_what_is_missing_and_runs_nothing() {
     // mount namespace.
     let script =
         "echo 0 > /proc/sys/user/max_user_namespaces && exec capsh --drop=cap_sys_admin -- -c 'exec \"$PJOB\" apply --local \"$MANIFEST\"'";
-    let run = Run::from(
+    let run = Run::of(
         Command::new("unshare")
             .args(["--user", "--map-root-user", "sh", "-c", script])
-            .env("PJOB", env!("CARGO_BIN_EXE_pjob"))
+            .env("PJOB", PJOB)
             .env("MANIFEST", &manifest)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap(),
+            .env("NO_COLOR", "1"),
     )
     .expect(3);
     assert!(run.stderr.contains("cannot give the job a private /opt/ml"), "{}", run.all());
@@ -166,15 +162,13 @@ for entry in /*; do
   fi
 done
 exec chroot "$ROOT" "$PJOB" apply --local "$MANIFEST""#;
-    let run = Run::from(
+    let run = Run::of(
         Command::new("unshare")
             .args(["--mount", "--propagation", "private", "sh", "-c", script])
             .env("ROOT", root.path())
-            .env("PJOB", env!("CARGO_BIN_EXE_pjob"))
+            .env("PJOB", PJOB)
             .env("MANIFEST", &manifest)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap(),
+            .env("NO_COLOR", "1"),
     )
     .expect(0);
     assert_eq!(job.read("out/in.txt"), "staged\n", "{}", run.all());
@@ -194,13 +188,13 @@ fn container_engines_are_checked_before_anything_runs() {
     .unwrap();
     std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
 
-    let run = Run::from(local_command(&manifest, &["--engine", "docker"]).env("PATH", bin.path()).output().unwrap()).expect(3);
+    let run = Run::of(local_command(&manifest, &["--engine", "docker"]).env("PATH", bin.path())).expect(3);
     assert!(
         run.stderr.contains("docker cannot run containers here (`docker info` failed: Cannot connect to the Docker daemon"),
         "{}",
         run.all()
     );
-    let run = Run::from(local_command(&manifest, &["--engine", "podman"]).env("PATH", bin.path()).output().unwrap()).expect(3);
+    let run = Run::of(local_command(&manifest, &["--engine", "podman"]).env("PATH", bin.path())).expect(3);
     assert!(run.stderr.contains("`--engine podman` needs podman, which is not installed"), "{}", run.all());
     assert!(!job.path("out").exists(), "nothing ran");
 }

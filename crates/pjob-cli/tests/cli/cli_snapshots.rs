@@ -1,59 +1,37 @@
 //! What the command line prints, as snapshots a reviewer reads: help,
 //! validation reports (for people and for CI), rendered requests and the
-//! starter manifests of `pjob init`. The snapshots live in `tests/snapshots/`;
+//! starter manifests of `pjob init`. The snapshots live in `tests/cli/snapshots/`;
 //! after a deliberate change, run with `INSTA_UPDATE=always` and review every
 //! changed `.snap` file before keeping it.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use crate::support::{Run, pjob_command, repo_root};
 
 /// `pjob ARGS` from the repository root, with no colour, no AWS settings
 /// from the environment and a fixed terminal width.
-fn pjob(args: &[&str]) -> Output {
+fn pjob(args: &[&str]) -> Run {
     pjob_in(&repo_root(), args)
 }
 
 /// [`pjob`], run in `dir` (for folders made by a test).
-fn pjob_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pjob"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("AWS_PROFILE")
-        .env_remove("PJOB_ENDPOINT_URL")
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the pjob binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
+fn pjob_in(dir: &Path, args: &[&str]) -> Run {
+    Run::of(pjob_command(args).current_dir(dir).env("COLUMNS", "100"))
 }
 
 #[test]
 fn help() {
     let out = pjob(&["--help"]);
-    assert_eq!(out.status.code(), Some(0));
-    insta::assert_snapshot!(stdout(&out));
+    assert_eq!(out.code, 0);
+    insta::assert_snapshot!(out.stdout);
 }
 
 /// `pjob validate FILE` for people: exit 2, nothing on stdout, the report on stderr.
 fn validate_text(file: &str) -> String {
     let out = pjob(&["validate", file]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "", "validation problems go to stderr");
-    stderr(&out)
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.stdout, "", "validation problems go to stderr");
+    out.stderr
 }
 
 #[test]
@@ -84,23 +62,23 @@ fn validate_reports_a_toml_problem() {
 #[test]
 fn validate_json_for_ci() {
     let out = pjob(&["validate", "-o", "json", "tests/bad-input/multi-errors.toml", "tests/conformance/processor_minimal/job.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(out.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
     insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("JSON prints"));
 }
 
 #[test]
 fn validate_says_when_all_is_well() {
     let out = pjob(&["validate", "tests/conformance/processor_minimal/job.yaml", "tests/conformance/script_processor_full/job.yaml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    insta::assert_snapshot!(format!("stdout:\n{}\nstderr:\n{}", stdout(&out), stderr(&out)));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(format!("stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr));
 }
 
 /// `pjob render MANIFEST` (us-west-2, a fixed default bucket) as JSON.
 fn render_json(manifest: &str) -> serde_json::Value {
     let out = pjob(&["render", manifest, "--region", "us-west-2", "--default-bucket", "sagemaker-us-west-2-123456789012"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    serde_json::from_slice(&out.stdout).expect("render prints JSON")
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).expect("render prints JSON")
 }
 
 #[test]
@@ -121,15 +99,15 @@ fn render_processor_as_yaml() {
         "--default-bucket",
         "sagemaker-us-west-2-123456789012",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    insta::assert_snapshot!(stdout(&out));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout);
 }
 
 #[test]
 fn init_prints_a_script_processor_starter() {
     let out = pjob(&["init", "ScriptProcessor", "--file", "-"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    insta::assert_snapshot!(stdout(&out));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!(out.stdout);
 }
 
 #[test]
@@ -139,13 +117,13 @@ fn validate_refuses_a_folder_without_manifests() {
     std::fs::write(dir.path().join("ci/workflow.yaml"), "on: push\njobs: {}\n").expect("write a file");
     std::fs::write(dir.path().join("ci/nested/notes.txt"), "apiVersion: pjob/v1\n").expect("write a file");
     let text = pjob_in(dir.path(), &["validate", "ci"]);
-    assert_eq!(text.status.code(), Some(2), "a CI step pointed at the wrong folder must fail");
-    assert_eq!(stdout(&text), "");
-    insta::assert_snapshot!(stderr(&text));
+    assert_eq!(text.code, 2, "a CI step pointed at the wrong folder must fail");
+    assert_eq!(text.stdout, "");
+    insta::assert_snapshot!(text.stderr);
 
     let json = pjob_in(dir.path(), &["validate", "ci", "-o", "json"]);
-    assert_eq!(json.status.code(), Some(2));
-    let json: serde_json::Value = serde_json::from_slice(&json.stdout).expect("valid JSON");
+    assert_eq!(json.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).expect("valid JSON");
     assert_eq!(json["valid"], false);
     assert_eq!(json["files"], 0);
     let message = json["errors"][0]["message"].as_str().expect("an error message");
@@ -161,10 +139,10 @@ fn validate_names_only_the_folder_without_manifests() {
     let job = std::fs::read_to_string(repo_root().join("tests/conformance/processor_minimal/job.yaml")).expect("read a manifest");
     std::fs::write(dir.path().join("jobs/job.yaml"), job).expect("write a manifest");
     let ok = pjob_in(dir.path(), &["validate", "jobs"]);
-    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
     let out = pjob_in(dir.path(), &["validate", "jobs", "empty", "-o", "json"]);
-    assert_eq!(out.status.code(), Some(2));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(out.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("valid JSON");
     let messages: Vec<&str> = json["errors"].as_array().expect("errors").iter().filter_map(|e| e["message"].as_str()).collect();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].starts_with("empty: no pjob manifest found"), "{messages:?}");

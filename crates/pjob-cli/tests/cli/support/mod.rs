@@ -1,18 +1,49 @@
-//! What the `pjob apply --local` tests share: a job folder with a manifest
-//! and its files, and running `pjob` on it without any AWS setting.
+//! What the tests share: running `pjob` as on a fresh machine, what a run
+//! ends with, and the folders the tests write their manifests in. The
+//! submodules hold what some tests need besides: `local` for
+//! `pjob apply --local`, `moto` and `proxy` for AWS, `machine` for what this
+//! machine has (and the `SKIPPED:` line when it lacks it).
 
-#![allow(dead_code)]
+pub mod local;
+pub mod machine;
+pub mod moto;
+pub mod proxy;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
-/// The image every test manifest names (never pulled by `--engine host`).
+/// The `pjob` binary under test.
+pub const PJOB: &str = env!("CARGO_BIN_EXE_pjob");
+
+/// The image the test manifests name (never pulled: moto does not run it,
+/// and `pjob apply --local` runs the entrypoint on the host).
 pub const IMAGE: &str = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3";
 
-/// A finished `pjob`.
+/// The repository root (`examples/`, `tests/bad-input/`, `tests/conformance/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `pjob ARGS` as on a fresh machine: none of the test's `AWS_*` variables
+/// nor `PJOB_ENDPOINT_URL`, instance metadata off, no colour, no
+/// `RUST_BACKTRACE`, nothing on stdin.
+pub fn pjob_command<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Command {
+    let mut cmd = Command::new(PJOB);
+    cmd.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") || key == "PJOB_ENDPOINT_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true").env("NO_COLOR", "1").env_remove("RUST_BACKTRACE").stdin(Stdio::null());
+    cmd
+}
+
+/// A finished process (`pjob`, or a program a test runs).
 #[derive(Debug)]
 pub struct Run {
-    /// Exit code.
+    /// Exit code (-1 when a signal ended the process).
     pub code: i32,
     /// Standard output.
     pub stdout: String,
@@ -31,16 +62,38 @@ impl From<Output> for Run {
 }
 
 impl Run {
+    /// Runs a command to its end.
+    pub fn of(cmd: &mut Command) -> Run {
+        let output = cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", cmd.get_program().to_string_lossy()));
+        Run::from(output)
+    }
+
     /// Asserts the exit code, showing the output when it differs.
     pub fn expect(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(self.code, code, "exit code\n{}", self.all());
         self
+    }
+
+    /// Standard output as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
 
     /// Both outputs, for messages.
     pub fn all(&self) -> String {
         format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
     }
+}
+
+/// Sends SIGINT (Ctrl-C) to a child process.
+pub fn interrupt(child: &Child) {
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+}
+
+/// Waits for a child and collects its output.
+pub fn finish(child: Child) -> Run {
+    Run::from(child.wait_with_output().expect("wait for pjob"))
 }
 
 /// A folder holding a manifest and the files it names (removed at drop).
@@ -87,40 +140,4 @@ impl JobFolder {
             ),
         )
     }
-}
-
-/// `pjob apply --local MANIFEST ARGS...` with no AWS setting at all (a
-/// fresh machine), ready to run.
-pub fn local_command(manifest: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pjob"));
-    cmd.arg("apply").arg("--local").arg(manifest).args(args).env("NO_COLOR", "1").stdin(Stdio::null());
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") || key == "PJOB_ENDPOINT_URL" {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("AWS_EC2_METADATA_DISABLED", "true");
-    cmd
-}
-
-/// Runs `pjob apply --local MANIFEST ARGS...` to the end.
-pub fn pjob_local(manifest: &Path, args: &[&str]) -> Run {
-    Run::from(local_command(manifest, args).output().expect("run pjob"))
-}
-
-/// Whether this test process runs as root (some sandbox tests need it to
-/// set up what they check).
-pub fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
-}
-
-/// Whether a program is on PATH.
-pub fn has_program(name: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().map(|o| o.status.success()).unwrap_or(false)
-}
-
-/// The `[algo-N] ...` lines of a run's output, without the prefix.
-pub fn host_lines<'a>(run: &'a Run, host: &str) -> Vec<&'a str> {
-    let prefix = format!("[{host}] ");
-    run.stdout.lines().filter_map(|l| l.strip_prefix(prefix.as_str())).collect()
 }

@@ -11,7 +11,6 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::sync::{Arc, Once};
 use std::time::SystemTime;
 
@@ -20,16 +19,14 @@ use pjob_manifest::Target;
 use pjob_source::SourceFile;
 use pjob_template::{Renderer, Variables};
 
+use crate::support::{Run, pjob_command, repo_root};
+
 /// Files up to this size are cut at every character.
 const SMALL_FILE: usize = 2048;
 /// Evenly spaced cuts in a larger file (besides its line ends).
 const SPACED_CUTS: usize = 200;
 /// Threads whose panics are expected to be caught, and kept quiet.
 const WORKER_PREFIX: &str = "no-panic-worker";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// Panics on the worker threads are caught and reported by the test; keep
 /// the default hook from printing each of them.
@@ -293,25 +290,15 @@ fn hostile_texts_do_not_panic_in_process() {
     assert_no_panics(&panics);
 }
 
-fn pjob(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pjob"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the pjob binary runs")
-}
-
 /// Checks that a `pjob validate -o json` run ended on its own, without a
 /// panic, with valid JSON; returns its exit code and JSON.
 fn validate_json(path: &Path) -> (i32, serde_json::Value) {
-    let out = pjob(&["validate".as_ref(), path.as_os_str(), "-o".as_ref(), "json".as_ref()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let code = out.status.code().unwrap_or_else(|| panic!("pjob validate {} was killed by a signal:\n{stderr}", path.display()));
+    let out = Run::of(&mut pjob_command(["validate".as_ref(), path.as_os_str(), "-o".as_ref(), "json".as_ref()]));
+    let (code, stderr) = (out.code, &out.stderr);
+    assert_ne!(code, -1, "pjob validate {} was killed by a signal:\n{stderr}", path.display());
     assert!(!stderr.contains("panicked") && code != 101, "pjob validate {} panicked:\n{stderr}", path.display());
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("pjob validate {} printed no valid JSON ({e}):\n{}", path.display(), String::from_utf8_lossy(&out.stdout))
-    });
+    let json = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("pjob validate {} printed no valid JSON ({e}):\n{}", path.display(), out.stdout));
     (code, json)
 }
 
@@ -354,8 +341,8 @@ fn hostile_files_are_refused_by_the_binary() {
             "pjob validate {}: expected a message about {wanted}:\n{json:#}",
             path.display()
         );
-        let render = pjob(&["render".as_ref(), path.as_os_str()]);
-        assert_eq!(render.status.code(), Some(2), "pjob render {}:\n{}", path.display(), String::from_utf8_lossy(&render.stderr));
+        let render = Run::of(&mut pjob_command(["render".as_ref(), path.as_os_str()]));
+        assert_eq!(render.code, 2, "pjob render {}:\n{}", path.display(), render.stderr);
         assert!(render.stdout.is_empty(), "pjob render {} printed a result", path.display());
     }
 }

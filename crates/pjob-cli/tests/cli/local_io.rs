@@ -1,9 +1,8 @@
 //! `pjob apply --local`: inputs staged from local files and folders, and
 //! outputs delivered to local folders, on one host or several.
 
-mod local_support;
-
-use local_support::{JobFolder, host_lines, pjob_local};
+use crate::support::JobFolder;
+use crate::support::local::{gzip, host_lines, pjob_local};
 
 /// Lists every file under /opt/ml/processing/input (relative paths, sorted).
 const LIST_INPUTS: &str = r#"
@@ -120,11 +119,7 @@ open(f'/opt/ml/processing/output/{host}.txt', 'w').write(','.join(shards) + '|' 
 #[test]
 fn gzip_inputs_are_decompressed_and_pipe_mode_is_staged_as_files() {
     let job = JobFolder::new();
-    let gz = std::process::Command::new("python3")
-        .args(["-c", "import gzip, sys; sys.stdout.buffer.write(gzip.compress(b'a,b\\n1,2\\n'))"])
-        .output()
-        .expect("python3 makes gzip data");
-    job.write("logs/events.csv.gz", gz.stdout);
+    job.write("logs/events.csv.gz", gzip(b"a,b\n1,2\n"));
     let script = "print(open('/opt/ml/processing/input/events/events.csv').read().strip().replace(chr(10), ' / '))\n";
     let extra = "  inputs:
     - name: events

@@ -16,8 +16,9 @@
 //! fail validation, and once pjob reports everything it expects, the
 //! `pending:` line must go (the test says so).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+
+use crate::support::{Run, pjob_command, repo_root};
 
 /// At least this many malformed manifests (issue 2 asks for 40).
 const MIN_FILES: usize = 45;
@@ -43,10 +44,6 @@ struct Case {
     path: String,
     expected: Vec<Expected>,
     pending: Option<String>,
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Reads the leading `# expect:` and `# pending:` lines of a file.
@@ -85,20 +82,13 @@ fn cases(root: &Path) -> Vec<Result<Case, (String, String)>> {
     names.into_iter().map(|n| read_case(root, &n).map_err(|e| (n, e))).collect()
 }
 
-fn pjob(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pjob"))
-        .args(args)
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .env_remove(UNSET_VARIABLE)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the pjob binary runs")
+fn pjob(root: &Path, args: &[&str]) -> Run {
+    Run::of(pjob_command(args).current_dir(root).env_remove(UNSET_VARIABLE))
 }
 
-fn looks_like_panic(output: &Output) -> bool {
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    text.contains("panicked at") || text.contains("RUST_BACKTRACE") || output.status.code() == Some(101)
+fn looks_like_panic(run: &Run) -> bool {
+    let text = format!("{}{}", run.stdout, run.stderr);
+    text.contains("panicked at") || text.contains("RUST_BACKTRACE") || run.code == 101
 }
 
 /// Every `(line, column, code)` reported, as `line:col code` lines for messages.
@@ -146,12 +136,12 @@ fn check(root: &Path, case: &Case) -> (Vec<String>, Vec<String>) {
 
     let json_run = pjob(root, &["validate", &case.path, "-o", "json"]);
     if looks_like_panic(&json_run) {
-        failures.push(format!("`validate -o json` panicked:\n{}", String::from_utf8_lossy(&json_run.stderr)));
+        failures.push(format!("`validate -o json` panicked:\n{}", json_run.stderr));
     }
-    if json_run.status.code() != Some(2) {
-        failures.push(format!("`validate -o json` exited with {:?}, not 2", json_run.status.code()));
+    if json_run.code != 2 {
+        failures.push(format!("`validate -o json` exited with {}, not 2", json_run.code));
     }
-    let errors = match serde_json::from_slice::<serde_json::Value>(&json_run.stdout) {
+    let errors = match serde_json::from_str::<serde_json::Value>(&json_run.stdout) {
         Ok(json) => {
             if json["valid"] != serde_json::Value::Bool(false) {
                 failures.push(format!("`validate -o json` says \"valid\": {}", json["valid"]));
@@ -159,7 +149,7 @@ fn check(root: &Path, case: &Case) -> (Vec<String>, Vec<String>) {
             reported(&json)
         }
         Err(e) => {
-            failures.push(format!("`validate -o json` printed no valid JSON ({e}):\n{}", String::from_utf8_lossy(&json_run.stdout)));
+            failures.push(format!("`validate -o json` printed no valid JSON ({e}):\n{}", json_run.stdout));
             Vec::new()
         }
     };
@@ -171,12 +161,12 @@ fn check(root: &Path, case: &Case) -> (Vec<String>, Vec<String>) {
     }
 
     let text_run = pjob(root, &["validate", &case.path]);
-    let stderr = String::from_utf8_lossy(&text_run.stderr);
+    let stderr = &text_run.stderr;
     if looks_like_panic(&text_run) {
         failures.push(format!("`validate` panicked:\n{stderr}"));
     }
-    if text_run.status.code() != Some(2) {
-        failures.push(format!("`validate` exited with {:?}, not 2", text_run.status.code()));
+    if text_run.code != 2 {
+        failures.push(format!("`validate` exited with {}, not 2", text_run.code));
     }
     for want in &case.expected {
         let located = format!("{}:{}:{}", case.path, want.line, want.column);
@@ -187,13 +177,13 @@ fn check(root: &Path, case: &Case) -> (Vec<String>, Vec<String>) {
 
     let render_run = pjob(root, &["render", &case.path]);
     if looks_like_panic(&render_run) {
-        failures.push(format!("`render` panicked:\n{}", String::from_utf8_lossy(&render_run.stderr)));
+        failures.push(format!("`render` panicked:\n{}", render_run.stderr));
     }
-    if render_run.status.code() != Some(2) {
-        failures.push(format!("`render` exited with {:?}, not 2", render_run.status.code()));
+    if render_run.code != 2 {
+        failures.push(format!("`render` exited with {}, not 2", render_run.code));
     }
     if !render_run.stdout.is_empty() {
-        failures.push(format!("`render` printed a result for an invalid manifest:\n{}", String::from_utf8_lossy(&render_run.stdout)));
+        failures.push(format!("`render` printed a result for an invalid manifest:\n{}", render_run.stdout));
     }
     (failures, missing)
 }

@@ -4,12 +4,10 @@
 //! a file inside the folder is that file under the link's name, anything else
 //! is refused with an error naming the link.
 
-mod local_support;
-
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use local_support::{JobFolder, Run, host_lines, pjob_local};
+use crate::support::local::{host_lines, pjob_local};
+use crate::support::{JobFolder, Run, pjob_command};
 
 /// The entries of a folder: (name, whether it is a symlink), sorted.
 fn entries(dir: &Path) -> Vec<(String, bool)> {
@@ -98,14 +96,7 @@ for name in sorted(os.listdir(d)):
 
 /// `pjob render --region us-east-1 MANIFEST`.
 fn render(manifest: &Path) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_pjob"))
-        .args(["render", "--region", "us-east-1"])
-        .arg(manifest)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run pjob");
-    Run::from(output)
+    Run::of(pjob_command(["render", "--region", "us-east-1"]).arg(manifest))
 }
 
 #[test]
@@ -120,7 +111,7 @@ fn source_dir_archives_links_to_its_own_files_and_refuses_links_to_folders() {
          command: [python3]\n  code: process.py\n  source_dir: src\n  instance_count: 1\n  instance_type: ml.m5.large\n",
     );
     let run = render(&manifest).expect(0);
-    let rendered: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rendered = run.json();
     let members: Vec<&str> = rendered["jobs"][0]["artifacts"]
         .as_array()
         .unwrap()

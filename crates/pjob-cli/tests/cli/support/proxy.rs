@@ -20,8 +20,6 @@ pub struct Seen {
     /// The operation: `CreateProcessingJob`, `GetLogEvents`,
     /// `GetCallerIdentity`, or `S3 <METHOD>` for S3.
     pub operation: String,
-    /// The request path and query.
-    pub path: String,
     /// The body (de-chunked).
     pub body: Vec<u8>,
 }
@@ -37,8 +35,6 @@ pub enum Fault {
     ErrorAfterForward(u16, &'static str),
     /// Forward the call, then close the connection without answering.
     DropAfterForward,
-    /// Close the connection without forwarding or answering.
-    Drop,
     /// Wait, then forward.
     Delay(Duration),
 }
@@ -177,10 +173,9 @@ impl Message {
 async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Result<()> {
     let request = read_request(&mut client).await?;
     let operation = operation(&request);
-    let path = request.start.split(' ').nth(1).unwrap_or_default().to_string();
     let fault = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        s.seen.push(Seen { operation: operation.clone(), path, body: request.body.clone() });
+        s.seen.push(Seen { operation: operation.clone(), body: request.body.clone() });
         let found = s.faults.iter_mut().find(|(op, _, n)| *op == operation && *n > 0);
         found.map(|(_, fault, n)| {
             *n -= 1;
@@ -190,7 +185,6 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     let protocol = Protocol::of(&request);
     match &fault {
         Some(Fault::Error(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
-        Some(Fault::Drop) => return Ok(()),
         Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
         _ => {}
     }

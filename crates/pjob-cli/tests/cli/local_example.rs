@@ -2,11 +2,10 @@
 //! runs on a machine with nothing but pjob and python3. (It runs on a copy
 //! of the example, so the tree stays clean.)
 
-mod local_support;
-
 use std::path::Path;
 
-use local_support::{host_lines, pjob_local};
+use crate::support::local::{host_lines, pjob_local};
+use crate::support::{Run, pjob_command, repo_root};
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -25,7 +24,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn the_local_example_runs_and_writes_its_summary() {
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/local");
+    let example = repo_root().join("examples/local");
     let copy = tempfile::tempdir().unwrap();
     copy_dir(&example, copy.path());
     let run = pjob_local(&copy.path().join("job.pjob.yaml"), &[]).expect(0);
@@ -50,11 +49,9 @@ fn the_local_example_runs_and_writes_its_summary() {
 
 #[test]
 fn every_example_validates_as_the_readme_says() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo_root();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains("pjob validate examples/"), "the README tells users to run `pjob validate examples/`");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_pjob")).args(["validate", "examples/"]).current_dir(&root).output().unwrap();
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(0), "{stderr}");
-    assert!(String::from_utf8_lossy(&run.stdout).starts_with("ok: "), "{stderr}");
+    let run = Run::of(pjob_command(["validate", "examples/"]).current_dir(&root)).expect(0);
+    assert!(run.stdout.starts_with("ok: "), "{}", run.stderr);
 }

@@ -7,16 +7,17 @@
 //! installs them.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+
+use crate::support::machine::{has_program, skipped};
+use crate::support::{Run, pjob_command};
 
 /// Every subcommand SPEC.md section 6 lists, plus `completions` and `man`.
 const SUBCOMMANDS: [&str; 12] =
     ["validate", "render", "plan", "apply", "status", "logs", "stop", "list", "schema", "init", "completions", "man"];
 
 fn pjob(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_pjob")).args(args).output().expect("pjob runs");
-    assert!(out.status.success(), "pjob {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("pjob prints UTF-8")
+    Run::of(&mut pjob_command(args)).expect(0).stdout
 }
 
 /// Writes `pjob completions SHELL` (or another pjob output) to a file in `dir`.
@@ -26,9 +27,9 @@ fn write_output(dir: &Path, name: &str, args: &[&str]) -> std::path::PathBuf {
     path
 }
 
-/// Whether `program` can run here; under CI a missing tool is a failure.
+/// Whether `program` is installed here; under CI a missing tool is a failure.
 fn available(program: &str) -> bool {
-    let found = Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = has_program(program);
     if !found {
         assert!(std::env::var_os("CI").is_none(), "{program} is not installed (CI must apt-get install it)");
         eprintln!("note: {program} is not installed");
@@ -41,17 +42,13 @@ fn available(program: &str) -> bool {
 fn runs_with(test: &str, program: &str) -> bool {
     let found = available(program);
     if !found {
-        eprintln!("SKIPPED: {test}: {program} is not installed");
+        skipped(test, &format!("{program} is not installed"));
     }
     found
 }
 
-fn run(program: &str, args: &[&str]) -> Output {
-    Command::new(program).args(args).env("LC_ALL", "C.UTF-8").output().unwrap_or_else(|e| panic!("{program}: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(program: &str, args: &[&str]) -> Run {
+    Run::of(Command::new(program).args(args).env("LC_ALL", "C.UTF-8"))
 }
 
 /// What bash's completion of `words` (the last one being completed) offers,
@@ -68,8 +65,8 @@ fn bash_complete(script: &Path, words: &[&str]) -> Vec<String> {
     let mut args = vec!["-c", program, "bash", script.to_str().expect("UTF-8 temp path")];
     args.extend_from_slice(words);
     let out = run("bash", &args);
-    assert!(out.status.success(), "bash completion failed: {}", text(&out.stderr));
-    text(&out.stdout).lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
+    assert_eq!(out.code, 0, "bash completion failed: {}", out.stderr);
+    out.stdout.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
 #[test]
@@ -77,10 +74,10 @@ fn bash_script_is_valid_and_registers_pjob() {
     let dir = tempfile::tempdir().expect("temp dir");
     let script = write_output(dir.path(), "pjob.bash", &["completions", "bash"]);
     let syntax = run("bash", &["-n", script.to_str().expect("UTF-8")]);
-    assert!(syntax.status.success(), "bash -n: {}", text(&syntax.stderr));
+    assert_eq!(syntax.code, 0, "bash -n: {}", syntax.stderr);
     let registered = run("bash", &["-c", r#"source "$1" && complete -p pjob"#, "bash", script.to_str().expect("UTF-8")]);
-    assert!(registered.status.success(), "complete -p pjob: {}", text(&registered.stderr));
-    assert!(text(&registered.stdout).contains("-F _pjob"), "pjob is not completed by _pjob: {}", text(&registered.stdout));
+    assert_eq!(registered.code, 0, "complete -p pjob: {}", registered.stderr);
+    assert!(registered.stdout.contains("-F _pjob"), "pjob is not completed by _pjob: {}", registered.stdout);
 }
 
 #[test]
@@ -117,18 +114,18 @@ fn zsh_script_is_valid_and_registers_pjob() {
     let script = write_output(dir.path(), "_pjob", &["completions", "zsh"]);
     let path = script.to_str().expect("UTF-8");
     let syntax = run("zsh", &["-n", path]);
-    assert!(syntax.status.success(), "zsh -n: {}", text(&syntax.stderr));
+    assert_eq!(syntax.code, 0, "zsh -n: {}", syntax.stderr);
     // Loaded the way a user's .zshrc does (compinit, then the script).
     let loaded = run("zsh", &["-fc", r#"autoload -U compinit && compinit -u -D && source "$1" && print -r -- $_comps[pjob]"#, "zsh", path]);
-    assert!(loaded.status.success(), "zsh could not load the script: {}", text(&loaded.stderr));
-    assert_eq!(text(&loaded.stdout).trim(), "_pjob", "zsh does not complete pjob with _pjob");
+    assert_eq!(loaded.code, 0, "zsh could not load the script: {}", loaded.stderr);
+    assert_eq!(loaded.stdout.trim(), "_pjob", "zsh does not complete pjob with _pjob");
 }
 
 /// What fish's `complete -C` offers for `line`: the candidates, without descriptions.
 fn fish_complete(script: &Path, line: &str) -> Vec<String> {
     let out = run("fish", &["--no-config", "-c", r#"source $argv[1]; complete -C $argv[2]"#, script.to_str().expect("UTF-8"), line]);
-    assert!(out.status.success(), "fish: {}", text(&out.stderr));
-    text(&out.stdout).lines().map(|l| l.split('\t').next().unwrap_or_default().to_owned()).collect()
+    assert_eq!(out.code, 0, "fish: {}", out.stderr);
+    out.stdout.lines().map(|l| l.split('\t').next().unwrap_or_default().to_owned()).collect()
 }
 
 #[test]
@@ -139,7 +136,7 @@ fn fish_script_is_valid_and_completes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let script = write_output(dir.path(), "pjob.fish", &["completions", "fish"]);
     let syntax = run("fish", &["--no-config", "--no-execute", script.to_str().expect("UTF-8")]);
-    assert!(syntax.status.success(), "fish --no-execute: {}", text(&syntax.stderr));
+    assert_eq!(syntax.code, 0, "fish --no-execute: {}", syntax.stderr);
 
     let first = fish_complete(&script, "pjob ");
     for sub in SUBCOMMANDS {
@@ -168,18 +165,12 @@ fn man_page_renders_with_every_subcommand() {
     if available("groff") {
         // -ww: every warning; -z: check only. A clean page prints nothing.
         let checked = run("groff", &["-man", "-Tutf8", "-ww", "-z", path]);
-        assert!(checked.status.success() && checked.stderr.is_empty(), "groff warns: {}", text(&checked.stderr));
+        assert!(checked.code == 0 && checked.stderr.is_empty(), "groff warns: {}", checked.stderr);
     }
     if available("man") {
-        let out = Command::new("man")
-            .args(["-l", path])
-            .env("MANPAGER", "cat")
-            .env("MANWIDTH", "100")
-            .env("LC_ALL", "C.UTF-8")
-            .output()
-            .expect("man runs");
-        assert!(out.status.success(), "man -l: {}", text(&out.stderr));
-        let shown = text(&out.stdout);
+        let out = Run::of(Command::new("man").args(["-l", path]).env("MANPAGER", "cat").env("MANWIDTH", "100").env("LC_ALL", "C.UTF-8"));
+        assert_eq!(out.code, 0, "man -l: {}", out.stderr);
+        let shown = out.stdout;
         for heading in ["NAME", "SYNOPSIS", "OPTIONS", "SUBCOMMANDS"] {
             assert!(shown.lines().any(|l| l.trim() == heading), "the page has no {heading} section:\n{shown}");
         }

@@ -5,19 +5,19 @@
 //! Needs moto's server mode: PJOB_TEST_MOTO_ENDPOINT (tests/run.sh sets it);
 //! the tests fail, not skip, without it.
 
-mod local_support;
-mod support;
-
 use aws_sdk_s3::primitives::ByteStream;
-use local_support::{JobFolder, Run, host_lines, local_command};
+
+use crate::support::local::{gzip, host_lines, local_command};
+use crate::support::moto::{block, get_object, moto, nonce, s3, with_moto};
+use crate::support::{JobFolder, Run};
 
 /// Creates a bucket holding `objects` (key, bytes).
 fn bucket_with(objects: &[(&str, Vec<u8>)]) -> String {
-    let bucket = format!("local-{}", support::nonce());
-    let client = support::s3();
+    let bucket = format!("local-{}", nonce());
+    let client = s3();
     let objects: Vec<(String, Vec<u8>)> = objects.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     let name = bucket.clone();
-    support::block(async move {
+    block(async move {
         client.create_bucket().bucket(&name).send().await.expect("create bucket");
         for (key, bytes) in objects {
             client.put_object().bucket(&name).key(key).body(ByteStream::from(bytes)).send().await.expect("put object");
@@ -28,9 +28,9 @@ fn bucket_with(objects: &[(&str, Vec<u8>)]) -> String {
 
 /// Every key under a prefix.
 fn keys(bucket: &str, prefix: &str) -> Vec<String> {
-    let client = support::s3();
+    let client = s3();
     let (bucket, prefix) = (bucket.to_string(), prefix.to_string());
-    support::block(async move {
+    block(async move {
         let listed = client.list_objects_v2().bucket(bucket).prefix(prefix).send().await.expect("list");
         listed.contents().iter().filter_map(|o| o.key().map(str::to_string)).collect()
     })
@@ -38,31 +38,7 @@ fn keys(bucket: &str, prefix: &str) -> Vec<String> {
 
 /// `pjob apply --local` against moto.
 fn pjob_local_s3(manifest: &std::path::Path, args: &[&str]) -> Run {
-    let endpoint = support::moto();
-    let output = local_command(manifest, args)
-        .arg("--endpoint-url")
-        .arg(endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", support::REGION)
-        .output()
-        .expect("run pjob");
-    Run::from(output)
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let out = std::process::Command::new("python3")
-        .args(["-c", "import gzip, sys; sys.stdout.buffer.write(gzip.compress(sys.stdin.buffer.read()))"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(data)?;
-            child.wait_with_output()
-        })
-        .expect("python3 gzips");
-    out.stdout
+    Run::of(&mut with_moto(local_command(manifest, args), &moto()))
 }
 
 #[test]
@@ -77,8 +53,8 @@ fn s3_inputs_are_downloaded_and_outputs_uploaded() {
         ("zipped/events.csv.gz", gzip(b"e,f\n")),
     ]);
     let manifest_file = format!(r#"[{{"prefix": "s3://{bucket}/items/"}}, "one.txt", "deep/two.txt"]"#);
-    let (client, bucket2) = (support::s3(), bucket.clone());
-    support::block(async move {
+    let (client, bucket2) = (s3(), bucket.clone());
+    block(async move {
         client
             .put_object()
             .bucket(&bucket2)
@@ -127,9 +103,9 @@ open("/opt/ml/processing/default/d.txt", "w").write("default")
 
     let expected = ["code/run.py", "listed/deep/two.txt", "listed/one.txt", "raw/a.csv", "raw/sub/b.csv", "zipped/events.csv"];
     assert_eq!(host_lines(&run, "algo-1"), expected, "{}", run.all());
-    let found = support::get_object(&format!("s3://{bucket}/results/found.txt"));
+    let found = get_object(&format!("s3://{bucket}/results/found.txt"));
     assert_eq!(String::from_utf8_lossy(&found), format!("{}\n", expected.join("\n")));
-    assert_eq!(support::get_object(&format!("s3://{bucket}/results/events.csv")), b"e,f\n");
+    assert_eq!(get_object(&format!("s3://{bucket}/results/events.csv")), b"e,f\n");
 
     // The default destination is s3://<default bucket>/<job>/output/<name> ...
     let job_name = keys(&bucket, "")

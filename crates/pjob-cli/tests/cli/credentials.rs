@@ -8,13 +8,11 @@
 //! metadata service off, and talks only to 127.0.0.1 (a closed port, or the
 //! fault proxy in front of moto for the answers AWS would give).
 
-mod support;
-
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use support::proxy::{Fault, Proxy};
-use support::{Fixture, REGION, Run, moto, nonce, simple_job};
+use crate::support::moto::{REGION, block, moto, nonce, s3, simple_job};
+use crate::support::proxy::{Fault, Proxy};
+use crate::support::{JobFolder, Run, pjob_command};
 
 /// The test keys moto accepts.
 const KEYS: [(&str, &str); 2] = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing")];
@@ -23,19 +21,7 @@ const KEYS: [(&str, &str); 2] = [("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_
 /// AWS_* variable of the test's environment is removed, and instance
 /// metadata is off.
 fn bare(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pjob"));
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("AWS_") || key == "PJOB_ENDPOINT_URL" {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.args(args)
-        .env("HOME", home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("NO_COLOR", "1")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null());
-    Run::from(cmd.output().expect("run pjob"))
+    Run::of(pjob_command(args).env("HOME", home).envs(env.iter().copied()))
 }
 
 /// An endpoint on 127.0.0.1 where nothing listens.
@@ -62,13 +48,13 @@ fn assert_short(run: &Run, wanted: &[&str]) {
 }
 
 /// A manifest in a fresh fixture folder.
-fn manifest(f: &Fixture) -> String {
+fn manifest(f: &JobFolder) -> String {
     simple_job(f, "job.yaml", "t-creds", &nonce())
 }
 
 #[test]
 fn no_credentials_say_to_run_aws_configure_and_v_shows_the_chain() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let home = tempfile::tempdir().unwrap();
     let job = manifest(&f);
     let endpoint = closed_endpoint();
@@ -88,7 +74,7 @@ fn no_credentials_say_to_run_aws_configure_and_v_shows_the_chain() {
 
 #[test]
 fn an_unknown_profile_is_named() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let home = tempfile::tempdir().unwrap();
     let job = manifest(&f);
     let endpoint = closed_endpoint();
@@ -101,7 +87,7 @@ fn an_unknown_profile_is_named() {
 
 #[test]
 fn an_sso_profile_without_a_session_says_to_log_in() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join(".aws")).unwrap();
     std::fs::write(
@@ -117,7 +103,7 @@ fn an_sso_profile_without_a_session_says_to_log_in() {
 
 #[test]
 fn no_region_says_to_pass_one() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let home = tempfile::tempdir().unwrap();
     let job = manifest(&f);
     let run = bare(home.path(), &["plan", &job, "--endpoint-url", &closed_endpoint()], &KEYS);
@@ -137,7 +123,7 @@ fn an_endpoint_nothing_listens_on_is_named() {
 
 #[test]
 fn access_denied_names_the_permission() {
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let home = tempfile::tempdir().unwrap();
     let job = manifest(&f);
     let proxy = Proxy::start(&moto());
@@ -156,7 +142,7 @@ fn access_denied_names_the_permission() {
 
     // S3: an upload refused with 403.
     let bucket = format!("pjob-creds-{}", nonce());
-    support::block(support::s3().create_bucket().bucket(&bucket).send()).expect("bucket");
+    block(s3().create_bucket().bucket(&bucket).send()).expect("bucket");
     proxy.fault("S3 PUT", Fault::Error(403, "AccessDenied"), 1);
     let run = run_with(&["apply", &job, "--default-bucket", &bucket]);
     assert_short(&run, &["access denied", "S3 PutObject on s3://", "`s3:PutObject`"]);
@@ -177,7 +163,7 @@ fn expired_and_unknown_credentials_say_what_to_renew() {
     assert_short(&status(&[]), &["does not accept the credentials (UnrecognizedClientException)", "aws configure"]);
 
     // STS answers in XML; its code is ExpiredToken.
-    let f = Fixture::new();
+    let f = JobFolder::new();
     let job = manifest(&f);
     proxy.fault("GetCallerIdentity", Fault::Error(403, "ExpiredToken"), 1);
     let run = bare(home.path(), &["plan", &job, "--endpoint-url", &proxy.url()], &env);

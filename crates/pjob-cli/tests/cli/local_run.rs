@@ -2,14 +2,14 @@
 //! arguments, environment, working folder) and how a run ends (completed,
 //! failed with its last lines, stopped by its time limit or by Ctrl-C).
 
-mod local_support;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
 
-use local_support::{JobFolder, host_lines, local_command, pjob_local};
 use serde_json::{Value, json};
+
+use crate::support::local::{host_lines, local_command, pjob_local};
+use crate::support::{IMAGE, JobFolder, finish, interrupt};
 
 fn read_json(job: &JobFolder, rel: &str) -> Value {
     serde_json::from_str(&job.read(rel)).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}"))
@@ -61,7 +61,7 @@ shutil.copytree('/opt/ml/config', f'/opt/ml/processing/output/{host}')
     assert_eq!(
         config["AppSpecification"],
         json!({
-            "ImageUri": local_support::IMAGE,
+            "ImageUri": IMAGE,
             "ContainerEntrypoint": ["python3", "/opt/ml/processing/input/code/run.py"],
             "ContainerArguments": null,
         })
@@ -150,9 +150,8 @@ fn when_one_host_fails_the_others_are_stopped() {
         "job.pjob.yaml",
         format!(
             "apiVersion: pjob/v1\nkind: ScriptProcessor\nmetadata:\n  name: one-fails\nspec:\n  \
-             role: arn:aws:iam::123456789012:role/R\n  image_uri: {}\n  command: [/bin/sh]\n  code: run.sh\n  \
+             role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  command: [/bin/sh]\n  code: run.sh\n  \
              instance_count: 3\n  instance_type: ml.m5.large\n",
-            local_support::IMAGE
         ),
     );
     let run = pjob_local(&manifest, &[]).expect(1);
@@ -174,9 +173,8 @@ fn an_entrypoint_that_cannot_start_fails_the_job() {
         "job.pjob.yaml",
         format!(
             "apiVersion: pjob/v1\nkind: Processor\nmetadata:\n  name: missing-program\nspec:\n  \
-             role: arn:aws:iam::123456789012:role/R\n  image_uri: {}\n  entrypoint: [pjob-no-such-program-here, x]\n  \
+             role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  entrypoint: [pjob-no-such-program-here, x]\n  \
              instance_count: 1\n  instance_type: ml.m5.large\n",
-            local_support::IMAGE
         ),
     );
     let run = pjob_local(&manifest, &[]).expect(1);
@@ -195,9 +193,8 @@ fn max_runtime_stops_the_job() {
         "job.pjob.yaml",
         format!(
             "apiVersion: pjob/v1\nkind: ScriptProcessor\nmetadata:\n  name: slow\nspec:\n  \
-             role: arn:aws:iam::123456789012:role/R\n  image_uri: {}\n  command: [/bin/sh]\n  code: run.sh\n  \
+             role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  command: [/bin/sh]\n  code: run.sh\n  \
              instance_count: 1\n  instance_type: ml.m5.large\n  max_runtime_in_seconds: 2\n",
-            local_support::IMAGE
         ),
     );
     let run = pjob_local(&manifest, &[]).expect(1);
@@ -226,12 +223,9 @@ time.sleep(120)
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     let pid = line.trim().strip_prefix("[algo-1] pid ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("Stopped: interrupted (Ctrl-C)"), "{stderr}");
+    interrupt(&child);
+    let run = finish(child).expect(130);
+    assert!(run.stderr.contains("Stopped: interrupted (Ctrl-C)"), "{}", run.stderr);
     assert!(!Path::new(&format!("/proc/{pid}")).exists(), "the script's process is gone");
     assert!(!job.path("out").exists(), "nothing is delivered after Ctrl-C");
 }
@@ -243,8 +237,7 @@ fn a_processor_without_entrypoint_needs_a_container_engine() {
         "job.pjob.yaml",
         format!(
             "apiVersion: pjob/v1\nkind: Processor\nmetadata:\n  name: image-entrypoint\nspec:\n  \
-             role: arn:aws:iam::123456789012:role/R\n  image_uri: {}\n  instance_count: 1\n  instance_type: ml.m5.large\n",
-            local_support::IMAGE
+             role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  instance_count: 1\n  instance_type: ml.m5.large\n",
         ),
     );
     let run = pjob_local(&manifest, &[]).expect(2);

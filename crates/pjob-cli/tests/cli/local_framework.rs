@@ -2,11 +2,10 @@
 //! unpacks the source folder and runs the entry script, and installs
 //! requirements only when the code has a requirements.txt.
 
-mod local_support;
-
 use std::os::unix::fs::PermissionsExt;
 
-use local_support::{JobFolder, Run, host_lines, local_command};
+use crate::support::local::{host_lines, local_command};
+use crate::support::{JobFolder, Run};
 
 /// A FrameworkProcessor job over `src/`, run with a `python` first on PATH
 /// that records how it was called (the bootstrap calls `python -m pip` to
@@ -29,7 +28,7 @@ fn run_framework_job(job: &JobFolder, name: &str) -> (Run, String) {
         job.write("fake-bin/python", format!("#!/bin/sh\necho \"$@\" >> '{}'\necho 'fake python: nothing installed'\n", record.display()));
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let run = Run::from(local_command(&manifest, &[]).env("PATH", path).output().expect("run pjob"));
+    let run = Run::of(local_command(&manifest, &[]).env("PATH", path));
     let calls = std::fs::read_to_string(record).unwrap_or_default();
     (run, calls)
 }
