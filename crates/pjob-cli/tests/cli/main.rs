@@ -1,0 +1,24 @@
+//! The command line's tests, run on the `pjob` binary (and, for `no_panic`,
+//! on its pipeline in-process). They are one test binary, so the AWS SDK is
+//! linked once; each module is what used to be a binary of its own:
+//! `cargo test -p pjob-cli --test cli local_run::` runs one of them.
+//!
+//! The AWS modules (`aws`, `credentials`, `local_s3`) need moto's server
+//! mode: `eval "$(tests/moto.sh start)"` from the repository root first.
+
+mod support;
+
+mod aws;
+mod bad_input;
+mod cli_snapshots;
+mod completions;
+mod credentials;
+mod init;
+mod local_example;
+mod local_framework;
+mod local_io;
+mod local_run;
+mod local_s3;
+mod local_sandbox;
+mod no_panic;
+mod symlinks;

@@ -1,0 +1,143 @@
+//! What the tests share: running `pjob` as on a fresh machine, what a run
+//! ends with, and the folders the tests write their manifests in. The
+//! submodules hold what some tests need besides: `local` for
+//! `pjob apply --local`, `moto` and `proxy` for AWS, `machine` for what this
+//! machine has (and the `SKIPPED:` line when it lacks it).
+
+pub mod local;
+pub mod machine;
+pub mod moto;
+pub mod proxy;
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+/// The `pjob` binary under test.
+pub const PJOB: &str = env!("CARGO_BIN_EXE_pjob");
+
+/// The image the test manifests name (never pulled: moto does not run it,
+/// and `pjob apply --local` runs the entrypoint on the host).
+pub const IMAGE: &str = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3";
+
+/// The repository root (`examples/`, `tests/bad-input/`, `tests/conformance/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// `pjob ARGS` as on a fresh machine: none of the test's `AWS_*` variables
+/// nor `PJOB_ENDPOINT_URL`, instance metadata off, no colour, no
+/// `RUST_BACKTRACE`, nothing on stdin.
+pub fn pjob_command<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Command {
+    let mut cmd = Command::new(PJOB);
+    cmd.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("AWS_") || key == "PJOB_ENDPOINT_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("AWS_EC2_METADATA_DISABLED", "true").env("NO_COLOR", "1").env_remove("RUST_BACKTRACE").stdin(Stdio::null());
+    cmd
+}
+
+/// A finished process (`pjob`, or a program a test runs).
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 when a signal ended the process).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// Runs a command to its end.
+    pub fn of(cmd: &mut Command) -> Run {
+        let output = cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", cmd.get_program().to_string_lossy()));
+        Run::from(output)
+    }
+
+    /// Asserts the exit code, showing the output when it differs.
+    pub fn expect(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "exit code\n{}", self.all());
+        self
+    }
+
+    /// Standard output as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// Both outputs, for messages.
+    pub fn all(&self) -> String {
+        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
+    }
+}
+
+/// Sends SIGINT (Ctrl-C) to a child process.
+pub fn interrupt(child: &Child) {
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(status.success());
+}
+
+/// Waits for a child and collects its output.
+pub fn finish(child: Child) -> Run {
+    Run::from(child.wait_with_output().expect("wait for pjob"))
+}
+
+/// A folder holding a manifest and the files it names (removed at drop).
+pub struct JobFolder {
+    /// The folder.
+    pub dir: tempfile::TempDir,
+}
+
+impl JobFolder {
+    /// An empty folder.
+    pub fn new() -> JobFolder {
+        JobFolder { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// Writes a file under the folder (parents created).
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// A path under the folder.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Reads a file under the folder.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    /// Writes `job.pjob.yaml`: a ScriptProcessor running `run.py` (written
+    /// from `script`) with `python3`, `count` hosts, and `extra` spec lines
+    /// (indented by two spaces).
+    pub fn script_job(&self, name: &str, count: u32, script: &str, extra: &str) -> PathBuf {
+        self.write("run.py", script);
+        self.write(
+            "job.pjob.yaml",
+            format!(
+                "apiVersion: pjob/v1\nkind: ScriptProcessor\nmetadata:\n  name: {name}\nspec:\n  \
+                 role: arn:aws:iam::123456789012:role/SageMakerRole\n  image_uri: {IMAGE}\n  command: [python3]\n  \
+                 code: run.py\n  instance_count: {count}\n  instance_type: ml.m5.large\n{extra}"
+            ),
+        )
+    }
+}

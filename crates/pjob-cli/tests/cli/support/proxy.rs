@@ -1,0 +1,392 @@
+//! A fault-injecting HTTP proxy in front of moto, for what moto cannot
+//! play: jobs that run for a while, fail or are stopped, throttling, server
+//! errors, lost answers and slow responses. It records every request so
+//! tests can count calls and read the exact bodies pjob sent.
+//!
+//! One request per connection (`Connection: close` both ways); bodies with
+//! `Content-Length` or chunked; `Expect: 100-continue` answered.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request the proxy saw.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// The operation: `CreateProcessingJob`, `GetLogEvents`,
+    /// `GetCallerIdentity`, or `S3 <METHOD>` for S3.
+    pub operation: String,
+    /// The body (de-chunked).
+    pub body: Vec<u8>,
+}
+
+/// What to do instead of (or besides) forwarding. Errors are answered in
+/// the protocol of the service called (JSON, STS's XML, S3's XML).
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this HTTP status and AWS error code; moto never sees the call.
+    Error(u16, &'static str),
+    /// Forward the call, then answer with this status and error code
+    /// (the call happened; the client cannot know).
+    ErrorAfterForward(u16, &'static str),
+    /// Forward the call, then close the connection without answering.
+    DropAfterForward,
+    /// Wait, then forward.
+    Delay(Duration),
+}
+
+/// How DescribeProcessingJob answers for one job are rewritten.
+#[derive(Debug, Clone)]
+struct Script {
+    /// Statuses to answer, one per describe; the last one repeats.
+    steps: Vec<(String, Option<String>)>,
+    /// Only rewrite while moto says `Completed` (so a real stop shows).
+    only_over_completed: bool,
+}
+
+#[derive(Default)]
+struct State {
+    faults: Vec<(String, Fault, usize)>,
+    scripts: HashMap<String, Script>,
+    seen: Vec<Seen>,
+}
+
+/// The running proxy.
+pub struct Proxy {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+}
+
+impl Proxy {
+    /// Starts a proxy on 127.0.0.1 in front of `upstream` (`http://host:port`),
+    /// on a thread of its own (so blocking test code does not stall it).
+    pub fn start(upstream: &str) -> Proxy {
+        let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_string();
+        let state = Arc::new(Mutex::new(State::default()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+                tx.send(listener.local_addr().expect("address")).expect("report address");
+                loop {
+                    let Ok((client, _)) = listener.accept().await else { continue };
+                    let (state, upstream) = (shared.clone(), upstream.clone());
+                    tokio::spawn(async move {
+                        let _ = serve(client, &upstream, &state).await;
+                    });
+                }
+            });
+        });
+        let addr = rx.recv().expect("proxy address");
+        Proxy { addr, state }
+    }
+
+    /// The endpoint URL to give pjob.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Injects a fault into the next `times` calls of `operation`.
+    pub fn fault(&self, operation: &str, fault: Fault, times: usize) {
+        self.lock().faults.push((operation.to_string(), fault, times));
+    }
+
+    /// Makes DescribeProcessingJob answer these statuses (with failure
+    /// reasons) for a job, one per call, the last one repeating.
+    pub fn script(&self, job: &str, steps: &[(&str, Option<&str>)]) {
+        let steps = steps.iter().map(|(s, r)| (s.to_string(), r.map(str::to_string))).collect();
+        self.lock().scripts.insert(job.to_string(), Script { steps, only_over_completed: false });
+    }
+
+    /// Makes a job look `InProgress` until [`Proxy::release`] (moto creates
+    /// jobs `Completed`); a real stop still shows.
+    pub fn hold_running(&self, job: &str) {
+        let script = Script { steps: vec![("InProgress".into(), None)], only_over_completed: true };
+        self.lock().scripts.insert(job.to_string(), script);
+    }
+
+    /// Lets a job's real status through again.
+    pub fn release(&self, job: &str) {
+        self.lock().scripts.remove(job);
+    }
+
+    /// Every request seen so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.lock().seen.clone()
+    }
+
+    /// Requests of one operation seen so far.
+    pub fn calls(&self, operation: &str) -> Vec<Seen> {
+        self.lock().seen.iter().filter(|s| s.operation == operation).cloned().collect()
+    }
+
+    /// Describe calls seen for one job.
+    pub fn describes_of(&self, job: &str) -> usize {
+        self.calls("DescribeProcessingJob").iter().filter(|s| job_name(&s.body).as_deref() == Some(job)).count()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// An HTTP message: head lines and body.
+struct Message {
+    start: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Message {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The message with a new body, framed with Content-Length and `Connection: close`.
+    fn encode(&self, keep_length: bool) -> Vec<u8> {
+        let mut out = format!("{}\r\n", self.start);
+        for (k, v) in &self.headers {
+            let k_lower = k.to_ascii_lowercase();
+            if ["connection", "transfer-encoding", "expect", "keep-alive"].contains(&k_lower.as_str())
+                || (k_lower == "content-length" && !keep_length)
+            {
+                continue;
+            }
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if !keep_length {
+            out.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+        }
+        out.push_str("Connection: close\r\n\r\n");
+        let mut bytes = out.into_bytes();
+        bytes.extend_from_slice(&self.body);
+        bytes
+    }
+}
+
+async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Result<()> {
+    let request = read_request(&mut client).await?;
+    let operation = operation(&request);
+    let fault = {
+        let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+        s.seen.push(Seen { operation: operation.clone(), body: request.body.clone() });
+        let found = s.faults.iter_mut().find(|(op, _, n)| *op == operation && *n > 0);
+        found.map(|(_, fault, n)| {
+            *n -= 1;
+            fault.clone()
+        })
+    };
+    let protocol = Protocol::of(&request);
+    match &fault {
+        Some(Fault::Error(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
+        Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
+        _ => {}
+    }
+    let is_head = request.start.starts_with("HEAD ");
+    let mut upstream_conn = TcpStream::connect(upstream).await?;
+    upstream_conn.write_all(&request.encode(false)).await?;
+    let mut raw = Vec::new();
+    upstream_conn.read_to_end(&mut raw).await?;
+    let mut response = parse_response(&raw)?;
+    match &fault {
+        Some(Fault::ErrorAfterForward(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
+        Some(Fault::DropAfterForward) => return Ok(()),
+        _ => {}
+    }
+    if operation == "DescribeProcessingJob"
+        && let Some(job) = job_name(&request.body)
+    {
+        rewrite_describe(state, &job, &mut response);
+    }
+    client.write_all(&response.encode(is_head)).await?;
+    client.shutdown().await
+}
+
+/// Applies a job's script to a DescribeProcessingJob answer.
+fn rewrite_describe(state: &Mutex<State>, job: &str, response: &mut Message) {
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(script) = s.scripts.get_mut(job) else { return };
+    if response.start.split(' ').nth(1) != Some("200") {
+        return;
+    }
+    let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&response.body) else { return };
+    if script.only_over_completed && answer["ProcessingJobStatus"] != "Completed" {
+        return;
+    }
+    let (status, reason) = if script.steps.len() > 1 { script.steps.remove(0) } else { script.steps[0].clone() };
+    answer["ProcessingJobStatus"] = serde_json::Value::String(status);
+    if let Some(reason) = reason {
+        answer["FailureReason"] = serde_json::Value::String(reason);
+    }
+    response.body = serde_json::to_vec(&answer).unwrap_or_default();
+}
+
+/// The AWS operation of a request.
+fn operation(request: &Message) -> String {
+    if let Some(target) = request.header("x-amz-target") {
+        return target.rsplit('.').next().unwrap_or(target).to_string();
+    }
+    if let Some(action) = query_action(request) {
+        return action;
+    }
+    format!("S3 {}", request.start.split(' ').next().unwrap_or_default())
+}
+
+/// The `Action` of an AWS query request (STS).
+fn query_action(request: &Message) -> Option<String> {
+    String::from_utf8_lossy(&request.body).split('&').find_map(|kv| kv.strip_prefix("Action=")).map(str::to_string)
+}
+
+/// `ProcessingJobName` of a JSON request body.
+fn job_name(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v["ProcessingJobName"].as_str().map(str::to_string)
+}
+
+/// How a service writes its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// JSON with `__type` (SageMaker, CloudWatch Logs).
+    Json,
+    /// AWS query: an XML `ErrorResponse` (STS).
+    Query,
+    /// S3's XML `Error`.
+    S3,
+}
+
+impl Protocol {
+    fn of(request: &Message) -> Protocol {
+        if request.header("x-amz-target").is_some() {
+            Protocol::Json
+        } else if query_action(request).is_some() {
+            Protocol::Query
+        } else {
+            Protocol::S3
+        }
+    }
+}
+
+/// An error answer in the request's protocol, as the service would write it.
+fn error_response(protocol: Protocol, status: u16, code: &str) -> Vec<u8> {
+    let message = "injected by the test proxy";
+    let (content_type, body) = match protocol {
+        Protocol::Json => ("application/x-amz-json-1.1", format!(r#"{{"__type":"{code}","message":"{message}"}}"#)),
+        Protocol::Query => (
+            "text/xml",
+            format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>"
+            ),
+        ),
+        Protocol::S3 => (
+            "application/xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>proxy</RequestId></Error>"
+            ),
+        ),
+    };
+    format!(
+        "HTTP/1.1 {status} Injected\r\nContent-Type: {content_type}\r\nx-amzn-ErrorType: {code}\r\nx-amzn-RequestId: proxy\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+async fn read_request(stream: &mut TcpStream) -> std::io::Result<Message> {
+    let mut buf = Vec::new();
+    let head_end = loop {
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i;
+        }
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let (start, headers) = parse_head(&buf[..head_end]);
+    let mut message = Message { start, headers, body: Vec::new() };
+    let mut rest = buf[head_end + 4..].to_vec();
+    if message.header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
+        stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+    }
+    if message.header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
+        loop {
+            if let Some(body) = dechunk(&rest) {
+                message.body = body;
+                break;
+            }
+            let mut chunk = [0u8; 65536];
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            rest.extend_from_slice(&chunk[..n]);
+        }
+    } else {
+        let len: usize = message.header("content-length").and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+        while rest.len() < len {
+            let mut chunk = vec![0u8; (len - rest.len()).min(1 << 20)];
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            rest.extend_from_slice(&chunk[..n]);
+        }
+        rest.truncate(len);
+        message.body = rest;
+    }
+    Ok(message)
+}
+
+fn parse_response(raw: &[u8]) -> std::io::Result<Message> {
+    let head_end = find(raw, b"\r\n\r\n").ok_or(std::io::ErrorKind::InvalidData)?;
+    let (start, headers) = parse_head(&raw[..head_end]);
+    let mut message = Message { start, headers, body: Vec::new() };
+    let rest = &raw[head_end + 4..];
+    message.body = if message.header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked")) {
+        dechunk(rest).ok_or(std::io::ErrorKind::InvalidData)?
+    } else {
+        rest.to_vec()
+    };
+    Ok(message)
+}
+
+fn parse_head(head: &[u8]) -> (String, Vec<(String, String)>) {
+    let text = String::from_utf8_lossy(head);
+    let mut lines = text.split("\r\n");
+    let start = lines.next().unwrap_or_default().to_string();
+    let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
+    (start, headers)
+}
+
+/// The body of a complete chunked message, or `None` if more is needed.
+fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = find(data, b"\r\n")?;
+        let size_text = String::from_utf8_lossy(&data[..line_end]);
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16).ok()?;
+        data = &data[line_end + 2..];
+        if size == 0 {
+            // Trailers, then the final CRLF.
+            find(data, b"\r\n")?;
+            return Some(body);
+        }
+        if data.len() < size + 2 {
+            return None;
+        }
+        body.extend_from_slice(&data[..size]);
+        data = &data[size + 2..];
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
