@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pjob_manifest::{Manifest, Target, ValidationContext};
-use pjob_source::{Diagnostic, Document, ReadError, SourceFile, Span};
+use pjob_source::{Code, Diagnostic, Document, ReadError, SourceFile, Span};
 use pjob_template::Renderer;
 
 use crate::discover::{Discovered, discover};
@@ -137,7 +137,24 @@ pub fn check_document(
             let mut all = template_problems;
             all.extend(problems.into_iter().filter(|d| !failed.iter().any(|f| d.span().overlaps(*f))));
             all.sort_by_key(|d| d.span().offset);
-            Err(all)
+            Err(at_most(all, file))
         }
     }
+}
+
+/// The most problems listed for one document; past it, one more says how many were left out.
+pub const MAX_PROBLEMS_PER_DOCUMENT: usize = 100;
+
+/// The first [`MAX_PROBLEMS_PER_DOCUMENT`] problems, and a count of the rest.
+fn at_most(mut problems: Vec<Diagnostic>, file: &SourceFile) -> Vec<Diagnostic> {
+    if problems.len() <= MAX_PROBLEMS_PER_DOCUMENT {
+        return problems;
+    }
+    let more = problems.len() - MAX_PROBLEMS_PER_DOCUMENT;
+    let next = problems[MAX_PROBLEMS_PER_DOCUMENT].span();
+    problems.truncate(MAX_PROBLEMS_PER_DOCUMENT);
+    let message = format!("... and {more} more problem(s) in this document, from here on");
+    let help = format!("pjob lists the first {MAX_PROBLEMS_PER_DOCUMENT} problems of a document; fix those and run again");
+    problems.push(Diagnostic::new(file, next, Code::MoreProblems, message).with_help(help));
+    problems
 }

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use pjob_manifest::Manifest;
 use pjob_source::{Code, Diagnostic, Document, SourceFile};
 
-pub use check::{Loader, check_document};
+pub use check::{Loader, MAX_PROBLEMS_PER_DOCUMENT, check_document};
 pub use compile::{CompileSettings, DEFAULT_GIT_TIMEOUT, compile_all};
 pub use discover::{Discovered, discover};
 pub use git::FetchError;

@@ -58,7 +58,7 @@ pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> R
         return if problems.is_empty() { Ok(manifest) } else { Err(problems) };
     }
     if let Some(manifest) = repair::repaired(json, |json| Manifest::from_json(json).ok()) {
-        let reported: Vec<Span> = problems.iter().map(Diagnostic::span).collect();
+        let reported: std::collections::HashSet<Span> = problems.iter().map(Diagnostic::span).collect();
         let more = rules::check(file, &doc.root, &manifest, ctx);
         problems.extend(more.into_iter().filter(|d| !reported.contains(&d.span())));
         problems.sort_by_key(|d| d.span().offset);

@@ -26,6 +26,8 @@ pub(crate) fn check(file: &SourceFile, root: &Node, json: &Value) -> Vec<Diagnos
     let errors: Vec<ValidationError<'_>> = VALIDATOR.iter_errors(json).collect();
     let misspelt = misspelt_fields(&errors);
     let mut out: Vec<Diagnostic> = Vec::new();
+    // What is reported already, so that reporting stays linear in the number of problems.
+    let mut seen: std::collections::HashSet<(pjob_source::Span, String)> = std::collections::HashSet::new();
     for error in &errors {
         if let ValidationErrorKind::Required { property } = error.kind()
             && misspelt.iter().any(|&(at, field)| at == error.instance_path().as_str() && property.as_str() == Some(field))
@@ -35,7 +37,7 @@ pub(crate) fn check(file: &SourceFile, root: &Node, json: &Value) -> Vec<Diagnos
             continue;
         }
         for d in describe(file, root, error) {
-            if !out.iter().any(|x| x.span() == d.span() && x.message() == d.message()) {
+            if seen.insert((d.span(), d.message().to_string())) {
                 out.push(d);
             }
         }

@@ -98,6 +98,9 @@ pub enum Code {
     /// A `git_config` repository cannot be cloned or checked out.
     #[strum(serialize = "pjob::git")]
     Git,
+    /// A document has more problems than pjob lists for one document (100); fix those and run again.
+    #[strum(serialize = "pjob::more-problems")]
+    MoreProblems,
 }
 
 impl Code {

@@ -66,6 +66,8 @@ pub struct SourceFile {
     ascii: bool,
     /// Byte offset of every character, built on first use for non-ASCII text.
     char_offsets: std::sync::OnceLock<Vec<usize>>,
+    /// Byte offset of every line's start, built on first use.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// The largest manifest file pjob reads: 2 MiB, far above any real
@@ -102,7 +104,14 @@ impl SourceFile {
     /// A source file with an explicit format.
     pub fn with_format(path: impl Into<PathBuf>, text: impl Into<Arc<str>>, format: Format) -> SourceFile {
         let text: Arc<str> = text.into();
-        SourceFile { path: path.into(), ascii: text.is_ascii(), text, format, char_offsets: std::sync::OnceLock::new() }
+        SourceFile {
+            path: path.into(),
+            ascii: text.is_ascii(),
+            text,
+            format,
+            char_offsets: std::sync::OnceLock::new(),
+            line_starts: std::sync::OnceLock::new(),
+        }
     }
 
     /// Reads a manifest file from disk: at most [`MAX_FILE_BYTES`], and
@@ -165,10 +174,13 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let before = &self.text[..offset];
-        let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
+        // Found in the index of line starts, so that locating many problems stays linear.
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0).chain(self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1)).collect()
+        });
+        let line = starts.partition_point(|&start| start <= offset);
+        let line_start = starts[line - 1];
+        let col = self.text[line_start..offset].chars().count() + 1;
         (line, col)
     }
 

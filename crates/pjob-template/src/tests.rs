@@ -169,7 +169,9 @@ fn ordinary_templates_stay_within_the_budget() {
 
 #[test]
 fn a_value_cannot_name_another_template_or_debug() {
-    for reach in ["{% include \"job.yaml\" %}", "{%- import \"x\" as y %}", "{% from \"x\" import y %}", "{% extends \"x\" %}", "{{ debug() }}"] {
+    for reach in
+        ["{% include \"job.yaml\" %}", "{%- import \"x\" as y %}", "{% from \"x\" import y %}", "{% extends \"x\" %}", "{{ debug() }}"]
+    {
         assert!(budget_error(reach).is_some(), "{reach} rendered");
     }
     let message = budget_error("{% include env.HOME %}").unwrap();
