@@ -65,12 +65,18 @@ pub(crate) fn destination(uri: &str, base_dir: &Path, store: &ObjectStore<'_>) -
     if uri.starts_with("s3://") {
         let parsed = pjob_s3::S3Uri::parse(uri)?;
         return Ok(match store.local_root(&parsed) {
+            // A key is a path below the local bucket folder, never a way out of it.
+            Some(_) if parsed.key.split('/').any(|part| part == ".." || part == ".") => {
+                return Err(LocalError::Unsupported {
+                    what: format!("the destination `{uri}`"),
+                    reason: "its key has a `.` or `..` part, which would leave the local bucket folder".into(),
+                });
+            }
             Some(root) => Destination::Folder(root.join(&parsed.key)),
             None => Destination::S3(uri.to_string()),
         });
     }
-    let path = uri.strip_prefix("file://").unwrap_or(uri);
-    Ok(Destination::Folder(crate::layout::absolute(&base_dir.join(path))))
+    Ok(Destination::Folder(crate::layout::absolute(&base_dir.join(pjob_manifest::local_path(uri)))))
 }
 
 /// Delivers the outputs `which` selects from every host.
@@ -205,6 +211,12 @@ mod tests {
             destination("s3://sagemaker-x-<account>/job/output/o", base, &store).unwrap(),
             Destination::Folder("/tmp/lb/job/output/o".into())
         );
+        // `localhost` is this machine, not a folder named so.
+        assert_eq!(destination("file://localhost/abs/out", base, &store).unwrap(), Destination::Folder("/abs/out".into()));
+        // A key never leads out of the local bucket folder.
+        for escaping in ["s3://sagemaker-x-<account>/job/output/x/../../../../ESCAPED", "s3://sagemaker-x-<account>/./x"] {
+            assert!(matches!(destination(escaping, base, &store), Err(LocalError::Unsupported { .. })), "{escaping}");
+        }
     }
 
     /// Keeps the notices it is sent.

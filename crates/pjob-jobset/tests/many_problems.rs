@@ -14,7 +14,9 @@ fn twenty_thousand_bad_inputs_are_a_hundred_problems_and_a_count() {
         "apiVersion: pjob/v1\nkind: Processor\nmetadata:\n  name: x\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1\n  entrypoint: [python3]\n  instance_count: 1\n  instance_type: ml.m5.large\n  inputs:\n",
     );
     for i in 0..20_000 {
-        text.push_str(&format!("    - {{name: i{i}, source: s3://b/{i}/, destination: /opt/ml/processing/in/{i}, s3_input_mode: Bogus}}\n"));
+        text.push_str(&format!(
+            "    - {{name: i{i}, source: s3://b/{i}/, destination: /opt/ml/processing/in/{i}, s3_input_mode: Bogus}}\n"
+        ));
     }
     let renderer = Renderer::new(Variables::new());
     let mut loaded = Loaded::default();

@@ -65,3 +65,16 @@ pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> R
     }
     Err(problems)
 }
+
+/// The local path a local destination or source names: `file:///abs` and
+/// `file://localhost/abs` are `/abs`, `file://rel/path` and a plain path are
+/// relative to the manifest's folder.
+pub fn local_path(value: &str) -> &str {
+    match value.strip_prefix("file://") {
+        Some(rest) => match rest.strip_prefix("localhost/") {
+            Some(_) => &rest["localhost".len()..],
+            None => rest,
+        },
+        None => value,
+    }
+}

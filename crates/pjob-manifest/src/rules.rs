@@ -389,8 +389,7 @@ impl Checker<'_> {
             );
             return;
         }
-        let rel = value.strip_prefix("file://").unwrap_or(value);
-        let path = self.ctx.base_dir.join(rel);
+        let path = self.ctx.base_dir.join(crate::local_path(value));
         self.existing(pointer, &path, value, kind);
     }
 

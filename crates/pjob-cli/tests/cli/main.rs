@@ -13,6 +13,7 @@ mod bad_input;
 mod cli_snapshots;
 mod completions;
 mod credentials;
+mod escapes;
 mod init;
 mod local_example;
 mod local_framework;

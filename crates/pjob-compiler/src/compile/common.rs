@@ -46,8 +46,7 @@ impl<'a> Ctx<'a> {
 
     /// A manifest path resolved against the manifest's folder.
     pub fn local_path(&self, path: &str) -> PathBuf {
-        let path = path.strip_prefix("file://").unwrap_or(path);
-        self.options.base_dir.join(path)
+        self.options.base_dir.join(pjob_manifest::local_path(path))
     }
 
     /// An artifact for a local file at `uri`.

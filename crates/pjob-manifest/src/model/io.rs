@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct ProcessingInput {
     /// Input name (`InputName`); `input-1`, `input-2`, ... when omitted.
+    /// Letters, digits, `.`, `_` and `-` (it names a folder and a part of an S3 key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$"))]
     pub name: Option<String>,
     /// `s3://` URI, or a local file or folder that pjob uploads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -211,7 +213,9 @@ pub enum RedshiftOutputCompression {
 #[serde(deny_unknown_fields)]
 pub struct ProcessingOutput {
     /// Output name (`OutputName`); `output-1`, `output-2`, ... when omitted.
+    /// Letters, digits, `.`, `_` and `-` (it names a folder and a part of an S3 key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$"))]
     pub name: Option<String>,
     /// Container path the job writes to (`S3Output.LocalPath`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
