@@ -158,30 +158,59 @@ fn container_name(job: &str, host: &str) -> String {
     format!("pjob-{job}-{host}")
 }
 
-/// Reads a process's output line by line, reporting each; returns the last lines.
+/// The longest log line reported as one: a longer one (a progress bar
+/// without a newline, a binary dump) is reported in pieces of this size, so
+/// pjob's memory stays bounded whatever the job prints.
+pub const MAX_LOG_LINE_BYTES: usize = 16 * 1024;
+
+/// Reads a process's output line by line, reporting each; returns the last
+/// lines. A line ends at `\n`, `\r\n` or a lone `\r` (progress updates
+/// are shown as they come), or after [`MAX_LOG_LINE_BYTES`].
 fn stream_lines(host: String, read: Option<OwnedFd>, observer: Arc<dyn Observer>) -> JoinHandle<VecDeque<String>> {
     tokio::spawn(async move {
         let mut last = VecDeque::new();
         let Some(fd) = read else { return last };
         let Ok(pipe) = tokio::net::unix::pipe::Receiver::from_owned_fd(fd) else { return last };
         let mut reader = BufReader::new(pipe);
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            match reader.read_until(b'\n', &mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {
-                    while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                        buf.pop();
-                    }
-                    let line = String::from_utf8_lossy(&buf);
-                    observer.event(Event::Log { host: &host, line: &line });
-                    if last.len() == LAST_LINES {
-                        last.pop_front();
-                    }
-                    last.push_back(line.into_owned());
-                }
+        let mut line = Vec::new();
+        let mut after_cr = false;
+        let mut after_split = false;
+        let mut report = |line: &mut Vec<u8>| {
+            let text = String::from_utf8_lossy(line);
+            observer.event(Event::Log { host: &host, line: &text });
+            if last.len() == LAST_LINES {
+                last.pop_front();
             }
+            last.push_back(text.into_owned());
+            line.clear();
+        };
+        loop {
+            let chunk = match reader.fill_buf().await {
+                Ok(chunk) if !chunk.is_empty() => chunk,
+                _ => break,
+            };
+            let room = MAX_LOG_LINE_BYTES - line.len();
+            let end = chunk.iter().take(room).position(|b| *b == b'\n' || *b == b'\r');
+            let (taken, terminator) = match end {
+                Some(i) => (i, Some(chunk[i])),
+                None => (chunk.len().min(room), None),
+            };
+            line.extend_from_slice(&chunk[..taken]);
+            reader.consume(taken + usize::from(terminator.is_some()));
+            match terminator {
+                // The `\n` of a `\r\n` (reported at its `\r`), or the end of a line already
+                // reported when it reached the limit: no empty line.
+                Some(b'\n') if line.is_empty() && after_cr => {}
+                Some(_) if line.is_empty() && after_split => {}
+                Some(_) => report(&mut line),
+                None if line.len() >= MAX_LOG_LINE_BYTES => report(&mut line),
+                None => {}
+            }
+            after_cr = terminator == Some(b'\r');
+            after_split = terminator.is_none() && line.is_empty();
+        }
+        if !line.is_empty() {
+            report(&mut line);
         }
         last
     })

@@ -23,7 +23,10 @@ fn an_output_name_with_dot_dot_is_refused_before_anything_runs() {
 fn file_localhost_is_this_machine() {
     let job = JobFolder::new();
     let target = job.path("delivered-here");
-    let outputs = format!("  outputs:\n    - name: o\n      source: /opt/ml/processing/output\n      destination: file://localhost{}\n", target.display());
+    let outputs = format!(
+        "  outputs:\n    - name: o\n      source: /opt/ml/processing/output\n      destination: file://localhost{}\n",
+        target.display()
+    );
     let manifest = job.script_job("localhost", 1, WRITE, &outputs);
     let run = pjob_local(&manifest, &[]).expect(0);
     assert_eq!(job.read("delivered-here/f.txt"), "hi", "{}", run.all());

@@ -253,3 +253,21 @@ fn an_invalid_manifest_is_reported_before_anything_runs() {
     assert!(run.stderr.contains("instance_typo"), "{}", run.all());
     assert!(run.stderr.contains("job.pjob.yaml:12:3"), "points at the line: {}", run.all());
 }
+
+#[test]
+fn overlong_lines_and_progress_updates_are_streamed_in_bounded_pieces() {
+    let job = JobFolder::new();
+    // A megabyte without a newline, then \r\n, a lone \r (a progress bar's update) and \n.
+    let script = "import sys
+sys.stdout.write('x' * (1024 * 1024))
+sys.stdout.write('\\r\\nfirst\\r\\nstep 1\\rstep 2\\rdone\\n')
+";
+    let manifest = job.script_job("long-lines", 1, script, "");
+    let run = pjob_local(&manifest, &[]).expect(0);
+    let lines = host_lines(&run, "algo-1");
+    let pieces: Vec<&&str> = lines.iter().filter(|l| l.starts_with('x')).collect();
+    assert_eq!(pieces.len(), 64, "1 MiB in pieces of 16 KiB");
+    assert!(pieces.iter().all(|p| p.len() == 16 * 1024 && p.bytes().all(|b| b == b'x')));
+    let rest: Vec<&str> = lines.iter().filter(|l| !l.starts_with('x')).copied().collect();
+    assert_eq!(rest, ["first", "step 1", "step 2", "done"], "each \\r and \\r\\n ends one line, in order");
+}
