@@ -45,6 +45,15 @@ pub struct GlobalArgs {
     /// (render, plan and apply fetch; validate never does).
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub git_timeout: u64,
+    /// Seconds one attempt of an AWS call may take, answer included; a create
+    /// whose attempt times out is checked before it is retried (S3 attempts
+    /// get 10 times this, for large uploads).
+    #[arg(long, global = true, value_name = "SECONDS", env = "PJOB_CALL_TIMEOUT", hide_env_values = true, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub call_timeout: u64,
+    /// Seconds an AWS call may take in all, retries included (S3 calls are
+    /// bounded by their attempts instead).
+    #[arg(long, global = true, value_name = "SECONDS", env = "PJOB_OPERATION_TIMEOUT", hide_env_values = true, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub operation_timeout: u64,
     /// Treat warnings (such as a --var that no manifest uses) as errors.
     #[arg(long, global = true)]
     pub strict: bool,

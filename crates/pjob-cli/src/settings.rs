@@ -15,7 +15,8 @@ use crate::exit::Exit;
 pub(crate) struct Settings {
     /// `-o`: how results are printed (`None`: the command's default).
     pub output: Option<OutputFormat>,
-    /// AWS options for the executors (`--region`, `--profile`, `--endpoint-url`).
+    /// AWS options for the executors (`--region`, `--profile`, `--endpoint-url`,
+    /// `--call-timeout`, `--operation-timeout`).
     pub aws: AwsOptions,
     /// What the compiler needs (`--region` or `AWS_DEFAULT_REGION`, `--default-bucket`).
     pub compile: CompileSettings,
@@ -36,6 +37,8 @@ impl Settings {
             profile: non_empty(&global.profile),
             endpoint_url: non_empty(&global.endpoint_url),
             max_attempts: None,
+            call_timeout: Some(Duration::from_secs(global.call_timeout)),
+            operation_timeout: Some(Duration::from_secs(global.operation_timeout)),
         };
         let compile = CompileSettings {
             region: region.or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty())),

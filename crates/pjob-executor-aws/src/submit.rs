@@ -116,9 +116,9 @@ impl AwsExecutor {
     }
 
     /// Sends `CreateProcessingJob`, retrying throttling with backoff; when
-    /// a call's outcome is unknown (server error, timeout, dropped
-    /// connection) the job is described before any retry, so one call
-    /// never makes two jobs.
+    /// a call's outcome is unknown (server error, an attempt that outlived
+    /// the call timeout, dropped connection) the job is described before
+    /// any retry, so one call never makes two jobs.
     async fn create_once(&self, job: &CompiledJob) -> Result<Created, ExecutorError> {
         let input = convert::to_sdk(&job.request)?;
         let name = job.name();

@@ -185,6 +185,20 @@ pub enum AwsError {
         /// The SDK's error.
         source: BoxError,
     },
+    /// The endpoint took the call but did not answer in time.
+    #[error(
+        "no answer from {endpoint} to {call} within {limit}\n  the server did not answer in time: try again later, or allow longer with --call-timeout or --operation-timeout"
+    )]
+    TimedOut {
+        /// The call.
+        call: Call,
+        /// The endpoint URL, or the service and region.
+        endpoint: String,
+        /// The timeout that ended it, with its value and flag.
+        limit: String,
+        /// The SDK's error.
+        source: BoxError,
+    },
     /// Any other error the service answered with.
     #[error("{call} failed: {code}: {message}")]
     Service {
@@ -224,7 +238,7 @@ impl AwsError {
                 };
                 service_error(call, context, answer, Box::new(error))
             }
-            SdkError::TimeoutError(_) => connection_error(call, context, true, Box::new(error)),
+            SdkError::TimeoutError(_) => timed_out(call, context, Box::new(error)),
             SdkError::DispatchFailure(_) => connection_error(call, context, false, Box::new(error)),
             _ => AwsError::other(call, error),
         }
@@ -280,14 +294,37 @@ fn connection_error(call: Call, context: &CallContext, timed_out: bool, source: 
     let Some(reason) = reason else {
         return AwsError::Other { call, summary: summary(source.as_ref()), source: Some(source) };
     };
-    let (endpoint, hint) = match &context.endpoint_url {
-        Some(url) => (url.clone(), "check that the endpoint URL is right and that its server is running"),
-        None => (
-            format!("AWS {} in {}", call.service.name(), context.region.as_deref().unwrap_or("the default region")),
-            "check the network connection, the proxy settings (HTTPS_PROXY) and the region",
-        ),
+    let hint = match &context.endpoint_url {
+        Some(_) => "check that the endpoint URL is right and that its server is running",
+        None => "check the network connection, the proxy settings (HTTPS_PROXY) and the region",
     };
-    AwsError::Unreachable { call, endpoint, reason, hint, source }
+    AwsError::Unreachable { endpoint: endpoint(&call, context), call, reason, hint, source }
+}
+
+/// A call that the SDK's attempt or operation timeout ended.
+fn timed_out(call: Call, context: &CallContext, source: BoxError) -> AwsError {
+    if let Some(reason) = find::<CredentialsError>(source.as_ref()).map(credentials_failure) {
+        return credentials_error(reason, context, source);
+    }
+    let timeouts = &context.timeouts;
+    // The SDK says which timeout it was only in its message.
+    let overall = chain(source.as_ref()).any(|e| e.to_string().starts_with("operation timeout"));
+    let limit = if overall {
+        format!("the operation timeout ({:?} in all, --operation-timeout)", timeouts.operation)
+    } else if call.service == Service::S3 {
+        format!("the S3 attempt timeout ({:?}, {} times --call-timeout)", timeouts.s3_attempt(), crate::setup::S3_ATTEMPT_FACTOR)
+    } else {
+        format!("the call timeout ({:?} per attempt, --call-timeout)", timeouts.attempt)
+    };
+    AwsError::TimedOut { endpoint: endpoint(&call, context), call, limit, source }
+}
+
+/// Where a call went: the endpoint URL, or the service and region.
+fn endpoint(call: &Call, context: &CallContext) -> String {
+    match &context.endpoint_url {
+        Some(url) => url.clone(),
+        None => format!("AWS {} in {}", call.service.name(), context.region.as_deref().unwrap_or("the default region")),
+    }
 }
 
 /// Why the credential chain failed: `None` when it found no credentials.
@@ -456,6 +493,37 @@ mod tests {
             error.to_string(),
             "no AWS credentials found for profile `ci`\n  run `aws configure --profile ci`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         );
+    }
+
+    /// A timeout as the SDK reports it: its message says which one.
+    #[derive(Debug)]
+    struct SdkTimeout(&'static str);
+
+    impl fmt::Display for SdkTimeout {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl StdError for SdkTimeout {}
+
+    #[test]
+    fn timeouts_name_the_limit_that_ended_the_call() {
+        let timeouts = crate::CallTimeouts { attempt: Duration::from_secs(2), operation: Duration::from_secs(7) };
+        let context = CallContext { endpoint_url: Some("http://127.0.0.1:9".into()), timeouts, ..context() };
+        let sagemaker = || Call::new(Service::SageMaker, "DescribeProcessingJob");
+        let cases = [
+            (sagemaker(), "operation attempt timeout occurred after 2s", "within the call timeout (2s per attempt, --call-timeout)"),
+            (sagemaker(), "operation timeout occurred after 7s", "within the operation timeout (7s in all, --operation-timeout)"),
+            (call(), "operation attempt timeout occurred after 20s", "within the S3 attempt timeout (20s, 10 times --call-timeout)"),
+        ];
+        for (call, sdk_message, wanted) in cases {
+            let error = AwsError::from_sdk(call, &context, SdkError::<HeadObjectError>::timeout_error(SdkTimeout(sdk_message)));
+            let text = error.to_string();
+            assert!(text.starts_with("no answer from http://127.0.0.1:9 to "), "{text}");
+            assert!(text.contains(wanted), "{text}");
+            assert_two_lines(&error);
+        }
     }
 
     #[test]

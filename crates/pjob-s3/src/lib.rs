@@ -23,7 +23,10 @@ pub use aws_error::{AwsError, Call, Service};
 pub use aws_sdk_s3;
 pub use download::relative_path;
 pub use error::S3Error;
-pub use setup::{AwsConfig, AwsOptions, CallContext, SetupError, aws_config};
+pub use setup::{
+    AwsConfig, AwsOptions, CallContext, CallTimeouts, DEFAULT_CALL_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, S3_ATTEMPT_FACTOR, SetupError,
+    aws_config,
+};
 pub use uri::S3Uri;
 
 /// Object metadata key (`x-amz-meta-sha256`) holding the hex SHA-256 of an
@@ -59,10 +62,15 @@ impl S3Transfer {
 
     /// A transfer over a client built from shared AWS configuration, with
     /// path-style addressing when the configuration names an endpoint URL
-    /// (emulators such as moto or MinIO need it).
+    /// (emulators such as moto or MinIO need it), and S3's own timeouts
+    /// ([`CallTimeouts::s3`]: large parts need longer than a control-plane
+    /// answer).
     pub fn from_config(config: &AwsConfig) -> S3Transfer {
         let sdk = &config.sdk;
-        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        let s3_config = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .timeout_config(config.context.timeouts.s3())
+            .build();
         S3Transfer { context: Arc::new(config.context.clone()), ..S3Transfer::new(aws_sdk_s3::Client::from_conf(s3_config)) }
     }
 

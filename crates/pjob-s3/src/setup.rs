@@ -19,7 +19,67 @@ pub struct AwsOptions {
     /// Most attempts per call, retries of throttling, 5xx and dropped
     /// connections included (default `AWS_MAX_ATTEMPTS`, else 8).
     pub max_attempts: Option<u32>,
+    /// `--call-timeout`: how long one attempt of a control-plane call may
+    /// take, answer included (default [`DEFAULT_CALL_TIMEOUT`]).
+    pub call_timeout: Option<Duration>,
+    /// `--operation-timeout`: how long a control-plane call may take in all,
+    /// retries included (default [`DEFAULT_OPERATION_TIMEOUT`]).
+    pub operation_timeout: Option<Duration>,
 }
+
+/// How long one attempt of a control-plane call may take by default.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a control-plane call may take in all by default.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How many call timeouts one S3 attempt may take: an upload of a large part
+/// needs longer than a control-plane answer (at the default, 10 minutes for
+/// an 8 MiB part); S3 calls have no overall bound beyond their attempts.
+pub const S3_ATTEMPT_FACTOR: u32 = 10;
+
+/// How long pjob's AWS calls may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallTimeouts {
+    /// One attempt of a control-plane call (`--call-timeout`).
+    pub attempt: Duration,
+    /// A control-plane call in all, retries included (`--operation-timeout`).
+    pub operation: Duration,
+}
+
+impl Default for CallTimeouts {
+    fn default() -> CallTimeouts {
+        CallTimeouts { attempt: DEFAULT_CALL_TIMEOUT, operation: DEFAULT_OPERATION_TIMEOUT }
+    }
+}
+
+impl CallTimeouts {
+    /// One attempt of an S3 call: [`S3_ATTEMPT_FACTOR`] call timeouts.
+    pub fn s3_attempt(&self) -> Duration {
+        self.attempt.saturating_mul(S3_ATTEMPT_FACTOR)
+    }
+
+    /// The SDK's timeouts for control-plane calls.
+    fn control_plane(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+
+    /// The SDK's timeouts for S3 calls: a longer attempt, no overall bound.
+    pub fn s3(&self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .operation_attempt_timeout(self.s3_attempt())
+            .disable_operation_timeout()
+            .build()
+    }
+}
+
+/// How long opening a connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where pjob's AWS calls go and whose credentials they use, as the
 /// messages about failed calls name them.
@@ -33,6 +93,8 @@ pub struct CallContext {
     pub profile: Option<String>,
     /// Whether the profile in use signs in through AWS SSO.
     pub sso: bool,
+    /// How long calls may take (for messages about calls that timed out).
+    pub timeouts: CallTimeouts,
 }
 
 impl CallContext {
@@ -74,14 +136,20 @@ pub enum SetupError {
 
 /// Loads the shared AWS configuration: the standard chain, overridden by
 /// `options`, with retries (exponential backoff with jitter) for throttling,
-/// server errors and dropped connections. A named profile must exist.
+/// server errors, dropped connections and timed-out attempts, and the
+/// control-plane timeouts of [`CallTimeouts`] (S3 clients take
+/// [`CallTimeouts::s3`] instead). A named profile must exist.
 pub async fn aws_config(options: &AwsOptions) -> Result<AwsConfig, SetupError> {
     let profile = SelectedProfile::load(options.profile.as_deref()).await;
     if let Some(name) = profile.named.as_ref().filter(|_| profile.missing) {
         return Err(SetupError::UnknownProfile { profile: name.clone() });
     }
-    let sdk = load_sdk_config(options).await?;
-    let context = CallContext { profile: profile.named, sso: profile.sso, ..CallContext::of(&sdk) };
+    let timeouts = CallTimeouts {
+        attempt: options.call_timeout.unwrap_or(DEFAULT_CALL_TIMEOUT),
+        operation: options.operation_timeout.unwrap_or(DEFAULT_OPERATION_TIMEOUT),
+    };
+    let sdk = load_sdk_config(options, &timeouts).await?;
+    let context = CallContext { profile: profile.named, sso: profile.sso, timeouts, ..CallContext::of(&sdk) };
     Ok(AwsConfig { sdk, context })
 }
 
@@ -114,7 +182,7 @@ impl SelectedProfile {
 }
 
 /// Loads the SDK's configuration.
-async fn load_sdk_config(options: &AwsOptions) -> Result<SdkConfig, SetupError> {
+async fn load_sdk_config(options: &AwsOptions, timeouts: &CallTimeouts) -> Result<SdkConfig, SetupError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .retry_config(
             RetryConfig::standard()
@@ -122,7 +190,7 @@ async fn load_sdk_config(options: &AwsOptions) -> Result<SdkConfig, SetupError> 
                 .with_initial_backoff(Duration::from_millis(500))
                 .with_max_backoff(Duration::from_secs(20)),
         )
-        .timeout_config(TimeoutConfig::builder().connect_timeout(Duration::from_secs(10)).build());
+        .timeout_config(timeouts.control_plane());
     if let Some(region) = &options.region {
         loader = loader.region(Region::new(region.clone()));
     }

@@ -1,6 +1,6 @@
 //! A fault-injecting HTTP proxy in front of moto, for what moto cannot
 //! play: jobs that run for a while, fail or are stopped, throttling, server
-//! errors, lost answers and slow responses. It records every request so
+//! errors, lost answers, answers that never come and slow responses. It records every request so
 //! tests can count calls and read the exact bodies pjob sent.
 //!
 //! One request per connection (`Connection: close` both ways); bodies with
@@ -37,7 +37,13 @@ pub enum Fault {
     DropAfterForward,
     /// Wait, then forward.
     Delay(Duration),
+    /// Forward the call, then keep the connection open without answering
+    /// until the client gives up (the call happened; the client waits).
+    HoldAfterForward,
 }
+
+/// Longest a held connection is kept open.
+const HOLD_LIMIT: Duration = Duration::from_secs(300);
 
 /// How DescribeProcessingJob answers for one job are rewritten.
 #[derive(Debug, Clone)]
@@ -197,6 +203,7 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     match &fault {
         Some(Fault::ErrorAfterForward(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
         Some(Fault::DropAfterForward) => return Ok(()),
+        Some(Fault::HoldAfterForward) => return hold(client).await,
         _ => {}
     }
     if operation == "DescribeProcessingJob"
@@ -206,6 +213,18 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     }
     client.write_all(&response.encode(is_head)).await?;
     client.shutdown().await
+}
+
+/// Keeps a connection open, answering nothing, until the client closes it
+/// (or [`HOLD_LIMIT`] passes).
+async fn hold(mut client: TcpStream) -> std::io::Result<()> {
+    let mut sink = [0u8; 1024];
+    let drain = async {
+        while client.read(&mut sink).await? > 0 {}
+        Ok::<(), std::io::Error>(())
+    };
+    let _ = tokio::time::timeout(HOLD_LIMIT, drain).await;
+    Ok(())
 }
 
 /// Applies a job's script to a DescribeProcessingJob answer.
