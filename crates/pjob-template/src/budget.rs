@@ -9,6 +9,8 @@
 //!   filters that build a string or a list from a sequence refuse one
 //!   longer than [`MAX_ITEMS`]; `indent` and `format` widths are at most
 //!   [`MAX_WIDTH`].
+//! - **Parsing:** a block (`{{ ... }}`, `{% ... %}`) is at most
+//!   [`MAX_BLOCK_BYTES`] long, so deep nesting cannot exhaust the stack.
 //! - **Reach:** no `include`, `import`, `from` or `extends` (a manifest
 //!   value is one template, never a name of another), and no `debug()`.
 
@@ -26,6 +28,9 @@ pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
 /// Items a sequence may have where a filter builds from it, and items a
 /// lone expression's value may hold in all.
 pub const MAX_ITEMS: usize = 10_000;
+/// The longest `{{ ... }}` or `{% ... %}` block: the template parser
+/// recurses on nesting, and no real expression is longer.
+pub const MAX_BLOCK_BYTES: usize = 1024;
 /// The largest `indent` or `format` width.
 pub const MAX_WIDTH: usize = 256;
 

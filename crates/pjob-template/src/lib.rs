@@ -160,7 +160,12 @@ impl Renderer {
         if let Some(rendered) = render_plain(ctx, source) {
             return rendered;
         }
-        if let Some(statement) = budget::refused_statement(blocks(source).into_iter().map(|b| source[b].to_string())) {
+        let all = blocks(source);
+        if let Some(long) = all.iter().find(|b| b.len() > budget::MAX_BLOCK_BYTES) {
+            let message = format!("a template block of {} characters; blocks take at most {}", long.len(), budget::MAX_BLOCK_BYTES);
+            return Err(minijinja::Error::new(ErrorKind::InvalidOperation, message));
+        }
+        if let Some(statement) = budget::refused_statement(all.into_iter().map(|b| source[b].to_string())) {
             let message =
                 format!("`{{% {statement} %}}` is not available in manifest templates: a value is one template, never the name of another");
             return Err(minijinja::Error::new(ErrorKind::InvalidOperation, message));
@@ -302,6 +307,9 @@ impl Renderer {
         let all = blocks(source);
         let broken = |b: &std::ops::Range<usize>| {
             let text = &source[b.clone()];
+            if text.len() > budget::MAX_BLOCK_BYTES {
+                return true;
+            }
             !text.ends_with(closer(text)) || expression_of(text).is_some_and(|e| self.env.compile_expression(e).is_err())
         };
         if let Some(block) = all.iter().find(|b| broken(b)) {

@@ -177,3 +177,13 @@ fn a_value_cannot_name_another_template_or_debug() {
     let message = budget_error("{% include env.HOME %}").unwrap();
     assert!(message.contains("not available in manifest templates"), "{message}");
 }
+
+#[test]
+fn deeply_nested_expressions_are_refused_before_they_are_parsed() {
+    for deep in ["-".repeat(70_000), "(".repeat(70_000), "not ".repeat(20_000), "[".repeat(70_000)] {
+        let message = budget_error(&format!("{{{{ {deep} }}}}")).expect("refused");
+        assert!(message.contains("template block of"), "{message}");
+        // Unclosed, too.
+        assert!(budget_error(&format!("{{{{{deep}")).is_some());
+    }
+}
