@@ -11,6 +11,7 @@ mod output;
 mod progress;
 pub mod report;
 mod settings;
+mod stop_signals;
 
 use crate::args::{Cli, Command};
 use crate::exit::Exit;

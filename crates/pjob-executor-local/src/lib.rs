@@ -26,6 +26,7 @@ mod config_files;
 mod delivery;
 mod engine;
 mod error;
+mod init;
 mod layout;
 mod objects;
 mod outcome;
@@ -161,10 +162,12 @@ impl Observer for () {
     fn event(&self, _: Event<'_>) {}
 }
 
-/// Runs a compiled job on this machine. `interrupt` resolving (Ctrl-C) stops
-/// the job: its processes get `SIGTERM`, then `SIGKILL` after
+/// Runs a compiled job on this machine. `interrupt` resolving to its cause
+/// (`"Ctrl-C"`, `"SIGTERM"`: shown in the failure reason) stops the job:
+/// its processes get `SIGTERM`, then `SIGKILL` after
 /// [`LocalOptions::stop_grace`], and the outcome is `Stopped` with
-/// [`Outcome::interrupted`] set.
+/// [`Outcome::interrupted`] set. With the host engine, nothing a host
+/// started outlives the run, even when pjob is killed (see `init.rs`).
 ///
 /// A job that runs and fails is an `Ok` [`Outcome`]; an `Err` means the job
 /// could not be run at all (see [`LocalError`]).
@@ -172,7 +175,7 @@ pub async fn run(
     job: &CompiledJob,
     options: &LocalOptions,
     observer: Arc<dyn Observer>,
-    interrupt: impl Future<Output = ()>,
+    interrupt: impl Future<Output = &'static str>,
 ) -> Result<Outcome, LocalError> {
     outcome::run_job(job, options, observer, interrupt).await
 }

@@ -98,7 +98,7 @@ pub(crate) async fn run_job(
     job: &CompiledJob,
     options: &LocalOptions,
     observer: Arc<dyn Observer>,
-    interrupt: impl Future<Output = ()>,
+    interrupt: impl Future<Output = &'static str>,
 ) -> Result<Outcome, LocalError> {
     let request = &job.request;
     staging::preflight(&request.processing_inputs)?;
@@ -138,7 +138,7 @@ pub(crate) async fn run_job(
     let store = ObjectStore::new(&job.artifacts, options.local_bucket.as_ref(), &options.aws);
     let staged = tokio::select! {
         staged = staging::stage(&request.processing_inputs, &store, &job_dir, &hosts, &*observer) => staged,
-        () = &mut interrupt => return Ok(ending.interrupted()),
+        cause = &mut interrupt => return Ok(ending.interrupted(cause)),
     };
     match staged {
         Ok(()) => {}
@@ -198,7 +198,7 @@ pub(crate) async fn run_job(
 
     let deadline = tokio::time::sleep(max_runtime);
     tokio::pin!(deadline);
-    let (mut timed_out, mut interrupted) = (false, false);
+    let (mut timed_out, mut interrupted) = (false, None);
     while !running.is_empty() {
         tokio::select! {
             joined = running.join_next() => {
@@ -209,12 +209,12 @@ pub(crate) async fn run_job(
                     results[i] = Some(result);
                 }
             }
-            () = &mut deadline, if !timed_out && !interrupted => {
+            () = &mut deadline, if !timed_out && interrupted.is_none() => {
                 timed_out = true;
                 stop_tx.send_replace(Some(StopReason::Timeout));
             }
-            () = &mut interrupt, if !interrupted => {
-                interrupted = true;
+            cause = &mut interrupt, if interrupted.is_none() => {
+                interrupted = Some(cause);
                 stop_tx.send_replace(Some(StopReason::Interrupted));
             }
         }
@@ -224,8 +224,8 @@ pub(crate) async fn run_job(
     }
     ending.hosts = results.into_iter().flatten().collect();
 
-    let (status, reason) = if interrupted {
-        (JobStatus::Stopped, Some("Stopped: interrupted (Ctrl-C) before the job ended".to_string()))
+    let (status, reason) = if let Some(cause) = interrupted {
+        (JobStatus::Stopped, Some(interrupted_reason(cause)))
     } else if timed_out {
         let secs = max_runtime.as_secs();
         (
@@ -237,16 +237,16 @@ pub(crate) async fn run_job(
     } else {
         (JobStatus::Completed, None)
     };
-    if !interrupted {
+    if interrupted.is_none() {
         let which = if status == JobStatus::Completed { Which::All } else { Which::ContinuousOnly };
         let config = request.processing_output_config.as_ref();
         let delivering = delivery::deliver(config, which, &hosts, &store, &options.base_dir, &*observer);
         ending.outputs = tokio::select! {
             delivered = delivering => delivered?,
-            () = &mut interrupt => return Ok(ending.interrupted()),
+            cause = &mut interrupt => return Ok(ending.interrupted(cause)),
         };
     }
-    Ok(ending.finish(status, reason, interrupted))
+    Ok(ending.finish(status, reason, interrupted.is_some()))
 }
 
 /// What an outcome carries however the run ends.
@@ -278,9 +278,14 @@ impl<'a> Ending<'a> {
         self.finish(JobStatus::Failed, Some(reason), false)
     }
 
-    fn interrupted(self) -> Outcome {
-        self.finish(JobStatus::Stopped, Some("Stopped: interrupted (Ctrl-C) before the job ended".into()), true)
+    fn interrupted(self, cause: &str) -> Outcome {
+        self.finish(JobStatus::Stopped, Some(interrupted_reason(cause)), true)
     }
+}
+
+/// The failure reason of a run that `cause` (`Ctrl-C`, `SIGTERM`) stopped.
+fn interrupted_reason(cause: &str) -> String {
+    format!("interrupted ({cause}) before the job ended")
 }
 
 /// SageMaker's `AlgorithmError` reason for a host that failed, with its last lines.

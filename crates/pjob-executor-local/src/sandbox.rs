@@ -1,5 +1,6 @@
 //! The private mount namespace in which a host's process finds its folders
-//! at `/opt/ml/processing` and `/opt/ml/config`.
+//! at `/opt/ml/processing` and `/opt/ml/config`, and the PID namespace in
+//! which everything it starts ends with it (see [`crate::init`]).
 //!
 //! The child process, between `fork` and `exec`, calls
 //! `unshare(CLONE_NEWNS)` (as root) or `unshare(CLONE_NEWUSER |
@@ -198,6 +199,8 @@ const STEP_PRIVATE: u32 = 5;
 const STEP_CHROOT: u32 = 6;
 const STEP_CHDIR: u32 = 7;
 const STEP_EXEC: u32 = 8;
+const STEP_PARENT: u32 = 9;
+const STEP_INIT: u32 = 10;
 const STEP_BIND: u32 = 100;
 
 /// Why a sandboxed process did not start.
@@ -269,6 +272,7 @@ impl Failure {
             }
             STEP_PRIVATE => namespace(format!("cannot make the namespace's mounts private ({error})")),
             STEP_CHROOT | STEP_CHDIR => namespace(format!("cannot enter the namespace's root folder ({error})")),
+            STEP_PARENT | STEP_INIT => namespace(format!("cannot start the job's first process in its PID namespace ({error})")),
             bind => {
                 let at = (bind - STEP_BIND) as usize;
                 let (source_path, target) = sandbox
@@ -286,12 +290,13 @@ fn spawn_once(mut command: tokio::process::Command, sandbox: &Arc<Sandbox>, mode
     let (progress_read, progress_write) =
         rustix::pipe::pipe_with(PipeFlags::CLOEXEC | PipeFlags::NONBLOCK).map_err(|e| Failure { step: 0, error: e.into() })?;
     let maps = Maps::current();
+    let pjob = rustix::process::getpid();
     let inner = Arc::clone(sandbox);
     // SAFETY: the closure runs in the forked child before exec; it only
     // makes system calls on memory prepared before the fork (no allocation,
     // no locks).
     unsafe {
-        command.pre_exec(move || inner.enter(mode, &maps, &progress_write));
+        command.pre_exec(move || inner.enter(pjob, mode, &maps, &progress_write));
     }
     let spawned = command.spawn();
     // Drop the closure (and its copy of the pipe's write end).
@@ -319,15 +324,20 @@ fn last_step(read: &OwnedFd) -> u32 {
 }
 
 impl Sandbox {
-    /// Runs in the child between `fork` and `exec`.
-    fn enter(&self, mode: Mode, maps: &Maps, progress: &OwnedFd) -> io::Result<()> {
+    /// Runs in the child between `fork` and `exec`: the child dies with
+    /// `pjob`, enters its namespaces, mounts the host's folders, and
+    /// becomes the keeper of a PID namespace whose init starts the
+    /// entrypoint (see [`crate::init`]).
+    fn enter(&self, pjob: rustix::process::Pid, mode: Mode, maps: &Maps, progress: &OwnedFd) -> io::Result<()> {
         let step = |n: u32| {
             let _ = rustix::io::write(progress, &n.to_le_bytes());
         };
+        step(STEP_PARENT);
+        crate::init::die_with(pjob)?;
         step(STEP_UNSHARE);
         let flags = match mode {
-            Mode::MountOnly => UnshareFlags::NEWNS,
-            Mode::UserAndMount => UnshareFlags::NEWUSER | UnshareFlags::NEWNS,
+            Mode::MountOnly => UnshareFlags::NEWNS | UnshareFlags::NEWPID,
+            Mode::UserAndMount => UnshareFlags::NEWUSER | UnshareFlags::NEWNS | UnshareFlags::NEWPID,
         };
         // SAFETY: the child has one thread; no file descriptor table is unshared.
         unsafe { rustix::thread::unshare_unsafe(flags)? };
@@ -354,6 +364,8 @@ impl Sandbox {
         }
         step(STEP_CHDIR);
         rustix::process::chdir(c"/")?;
+        step(STEP_INIT);
+        crate::init::start()?;
         step(STEP_EXEC);
         Ok(())
     }

@@ -14,6 +14,7 @@ use crate::args::{ApplyArgs, OutputFormat};
 use crate::exit::Exit;
 use crate::progress::Progress;
 use crate::settings::Settings;
+use crate::stop_signals::StopSignals;
 
 /// Runs `pjob apply` against SageMaker.
 pub fn run(settings: &Settings, args: &ApplyArgs) -> Exit {
@@ -54,6 +55,7 @@ async fn apply_all(
     args: &ApplyArgs,
     output: Option<OutputFormat>,
 ) -> Exit {
+    let mut stop = StopSignals::listen();
     // Manifests that compile to the same job name are the same job.
     let mut unique: BTreeMap<String, CompiledJob> = BTreeMap::new();
     let mut order = Vec::new();
@@ -93,7 +95,7 @@ async fn apply_all(
     };
     let outcomes = tokio::select! {
         outcomes = collect => outcomes,
-        _ = tokio::signal::ctrl_c() => {
+        _ = stop.next() => {
             progress.clear();
             interrupt(&executor, &phases, args.stop_on_interrupt, &progress).await;
             return Exit::Interrupted;

@@ -1,6 +1,7 @@
 //! `pjob apply --local`: run jobs on this machine the way SageMaker runs
 //! their container (see `pjob_executor_local`). Jobs run one after another;
-//! each job's hosts run at once.
+//! each job's hosts run at once. A stop signal (Ctrl-C, `SIGTERM`,
+//! `SIGHUP`) stops the running job and removes its folder.
 //!
 //! Without `--default-bucket`, the default bucket is a local folder,
 //! `pjob-output/` beside the manifest: outputs without a `destination`
@@ -19,6 +20,7 @@ use super::aws::runtime;
 use crate::args::{self, ApplyArgs};
 use crate::exit::Exit;
 use crate::settings::Settings;
+use crate::stop_signals::StopSignals;
 use crate::{load, report};
 
 /// Folder, beside the manifest, that stands for the default bucket in
@@ -47,12 +49,14 @@ pub fn apply(settings: &Settings, args: &ApplyArgs) -> Exit {
     };
     let structured = settings.structured();
     rt.block_on(async {
-        // One Ctrl-C listener for the whole command: a job started later still sees it.
-        let (interrupt_tx, interrupt_rx) = watch::channel(false);
+        // One listener for the whole command, registered before any job folder
+        // exists: a job started later still sees the signal.
+        let mut stop = StopSignals::listen();
+        let (interrupt_tx, interrupt_rx) = watch::channel(None);
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = interrupt_tx.send(true);
-            }
+            let cause = stop.next().await;
+            eprintln!("pjob: {cause} received: stopping");
+            let _ = interrupt_tx.send(Some(cause));
         });
         let several = jobs.len() > 1;
         let mut exit = Exit::Success;
@@ -68,7 +72,10 @@ pub fn apply(settings: &Settings, args: &ApplyArgs) -> Exit {
             }
             let mut rx = interrupt_rx.clone();
             let interrupt = async move {
-                let _ = rx.wait_for(|pressed| *pressed).await;
+                match rx.wait_for(Option::is_some).await {
+                    Ok(cause) => cause.unwrap_or("Ctrl-C"),
+                    Err(_) => std::future::pending().await,
+                }
             };
             let outcome = pjob_executor_local::run(&job.compiled, &job.options, printer.clone(), interrupt).await;
             let job_exit = match &outcome {

@@ -9,6 +9,7 @@ use crate::args::LogsArgs;
 use crate::exit::Exit;
 use crate::progress::Progress;
 use crate::settings::Settings;
+use crate::stop_signals::StopSignals;
 
 /// Runs `pjob logs`.
 pub fn run(settings: &Settings, args: &LogsArgs) -> Exit {
@@ -26,9 +27,10 @@ pub fn run(settings: &Settings, args: &LogsArgs) -> Exit {
                 Err(e) => fail(Some(name), &e),
             };
         }
+        let mut stop = StopSignals::listen();
         let waited = tokio::select! {
             waited = executor.wait(name, &progress, true) => waited,
-            _ = tokio::signal::ctrl_c() => {
+            _ = stop.next() => {
                 progress.clear();
                 progress.eprint(&format!("{name}: detached; the job keeps running. Reattach with `pjob logs {name} -f`"));
                 return Exit::Interrupted;

@@ -9,7 +9,7 @@ use std::process::Stdio;
 use serde_json::{Value, json};
 
 use crate::support::local::{host_lines, local_command, pjob_local};
-use crate::support::{IMAGE, JobFolder, finish, interrupt};
+use crate::support::{IMAGE, JobFolder, finish, interrupt, processes_with};
 
 fn read_json(job: &JobFolder, rel: &str) -> Value {
     serde_json::from_str(&job.read(rel)).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}"))
@@ -188,7 +188,8 @@ fn an_entrypoint_that_cannot_start_fails_the_job() {
 #[test]
 fn max_runtime_stops_the_job() {
     let job = JobFolder::new();
-    job.write("run.sh", "echo \"pid $$\"\nexec sleep 120\n");
+    let marker = format!("pjob-test-max-runtime-{}", std::process::id());
+    job.write("run.sh", format!("echo started\nsh -c 'sleep 120; : {marker}'\n"));
     let manifest = job.write(
         "job.pjob.yaml",
         format!(
@@ -204,29 +205,33 @@ fn max_runtime_stops_the_job() {
         "{}",
         run.all()
     );
-    let pid = host_lines(&run, "algo-1").first().and_then(|l| l.strip_prefix("pid ")).expect("the script started").to_string();
-    assert!(!Path::new(&format!("/proc/{pid}")).exists(), "the script's process is gone");
+    assert_eq!(host_lines(&run, "algo-1"), ["started"]);
+    assert_eq!(processes_with(&marker), Vec::<String>::new(), "the script's processes are gone");
 }
 
 #[test]
 fn ctrl_c_stops_the_job_and_exits_130() {
     let job = JobFolder::new();
-    let script = "
-import os, time
-print(f'pid {os.getpid()}', flush=True)
+    let marker = format!("pjob-test-ctrl-c-{}", std::process::id());
+    let script = format!(
+        "
+import subprocess, time
+child = subprocess.Popen(['sh', '-c', 'sleep 120; : {marker}'])
+print('started', flush=True)
 time.sleep(120)
-";
+"
+    );
     let extra = "  outputs:\n    - name: o\n      source: /opt/ml/processing/output\n      destination: out\n";
-    let manifest = job.script_job("interrupted", 1, script, extra);
+    let manifest = job.script_job("interrupted", 1, &script, extra);
     let mut child = local_command(&manifest, &[]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start pjob");
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
-    let pid = line.trim().strip_prefix("[algo-1] pid ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_string();
+    assert_eq!(line.trim(), "[algo-1] started");
     interrupt(&child);
     let run = finish(child).expect(130);
     assert!(run.stderr.contains("Stopped: interrupted (Ctrl-C)"), "{}", run.stderr);
-    assert!(!Path::new(&format!("/proc/{pid}")).exists(), "the script's process is gone");
+    assert_eq!(processes_with(&marker), Vec::<String>::new(), "the script's processes are gone");
     assert!(!job.path("out").exists(), "nothing is delivered after Ctrl-C");
 }
 

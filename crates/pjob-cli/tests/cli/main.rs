@@ -21,6 +21,7 @@ mod local_io;
 mod local_run;
 mod local_s3;
 mod local_sandbox;
+mod local_signals;
 mod no_panic;
 mod symlinks;
 mod timeouts;

@@ -87,8 +87,28 @@ impl Run {
 
 /// Sends SIGINT (Ctrl-C) to a child process.
 pub fn interrupt(child: &Child) {
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    send_signal(child, "INT");
+}
+
+/// Sends a signal (`TERM`, `HUP`, `KILL` ...) to a child process.
+pub fn send_signal(child: &Child, signal: &str) {
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().expect("kill");
     assert!(status.success());
+}
+
+/// The processes of this machine whose command line contains `marker`
+/// (their `/proc/PID/cmdline`, arguments joined by spaces).
+pub fn processes_with(marker: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|e| {
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            text.contains(marker).then(|| format!("{} {}", e.file_name().to_string_lossy(), text.trim()))
+        })
+        .collect()
 }
 
 /// Waits for a child and collects its output.
