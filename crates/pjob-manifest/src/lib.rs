@@ -5,6 +5,7 @@
 //! the rules a schema cannot say, and returns the typed [`Manifest`] or every
 //! problem found, each a located [`Diagnostic`].
 
+mod framework_rules;
 pub mod model;
 mod repair;
 mod rules;

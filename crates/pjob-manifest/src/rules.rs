@@ -23,7 +23,10 @@ pub(crate) fn check(file: &SourceFile, root: &Node, manifest: &Manifest, ctx: &V
     match &manifest.spec {
         JobSpec::Processor(_) => {}
         JobSpec::ScriptProcessor(s) => c.local_or_s3("/spec/code", &s.code, FileKind::File),
-        JobSpec::FrameworkProcessor(s) => c.framework(s),
+        JobSpec::FrameworkProcessor(s) => {
+            c.framework(s);
+            c.framework_versions(s);
+        }
         JobSpec::PySparkProcessor(s) => {
             c.spark(&s.spark);
             c.spark_dependencies("/spec/submit_py_files", &s.submit_py_files);
@@ -399,7 +402,9 @@ impl Checker<'_> {
             FileKind::Dir => path.is_dir(),
             FileKind::Any => path.exists(),
         };
-        if !ok {
+        if !ok && path.exists() {
+            self.wrong_kind(pointer, path, shown);
+        } else if !ok {
             let what = match kind {
                 FileKind::File => "file",
                 FileKind::Dir => "folder",
@@ -418,6 +423,24 @@ impl Checker<'_> {
                 "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI",
             );
         }
+    }
+
+    /// A path that exists but is a folder where a file is needed (or the reverse).
+    fn wrong_kind(&mut self, pointer: &str, path: &Path, shown: &str) {
+        let field = pointer.rsplit('/').find(|p| p.parse::<usize>().is_err()).unwrap_or("the field");
+        let (message, help) = if path.is_dir() {
+            (
+                format!("`{shown}` is a folder, but `{field}` names a file"),
+                if field == "code" {
+                    format!("name the script inside it, such as `{shown}/main.py` (a FrameworkProcessor takes a folder as `source_dir`)")
+                } else {
+                    format!("name a file inside `{shown}`")
+                },
+            )
+        } else {
+            (format!("`{shown}` is a file, but `{field}` names a folder"), "name the folder that holds it".to_string())
+        };
+        self.err(pointer, Code::MissingFile, message, help);
     }
 
     /// Spark dependencies: S3 (`s3://`, or `s3a://` which Spark reads
@@ -454,6 +477,13 @@ impl Checker<'_> {
         }
         for (i, d) in s.dependencies.iter().enumerate() {
             self.local_or_s3(&format!("/spec/dependencies/{i}"), d, FileKind::Any);
+        }
+    }
+
+    /// Framework and Python versions the SDK's estimators refuse.
+    fn framework_versions(&mut self, s: &FrameworkProcessorSpec) {
+        for problem in crate::framework_rules::problems(s) {
+            self.err(problem.pointer, Code::Refused, problem.message, problem.help);
         }
     }
 

@@ -186,7 +186,12 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                     .with_help(format!("use a value of at most {limit}")),
             ]
         }
-        ValidationErrorKind::AnyOf { .. } | ValidationErrorKind::OneOfNotValid { .. } => {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            if let Some(branch) = branch_of_the_same_shape(context, &pointer) {
+                // The value has the shape of one alternative (a list, for one
+                // classification or a list of them): its problems are inside.
+                return branch.iter().flat_map(|e| describe(file, root, e)).collect();
+            }
             let desc = subschema_of(error).and_then(|s| s.get("description")).and_then(Value::as_str);
             let mut d = at(Code::WrongShape, format!("{field} has the wrong shape: {}", describe_value(error.instance(), &value)));
             if let Some(desc) = desc {
@@ -196,6 +201,19 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
         }
         _ => vec![at(Code::Invalid, format!("{field}: {error}"))],
     }
+}
+
+/// The one alternative of an `anyOf`/`oneOf` whose problems all lie inside
+/// the value at `pointer` (so the value itself has that alternative's
+/// shape); `None` when no alternative, or more than one, does.
+fn branch_of_the_same_shape<'a>(context: &'a [Vec<ValidationError<'static>>], pointer: &str) -> Option<&'a [ValidationError<'static>]> {
+    let inside = |e: &ValidationError<'_>| {
+        let path = e.instance_path().as_str();
+        path.len() > pointer.len() && path.starts_with(pointer) && path.as_bytes()[pointer.len()] == b'/'
+    };
+    let mut same_shape = context.iter().filter(|errors| !errors.is_empty() && errors.iter().all(inside));
+    let first = same_shape.next()?;
+    same_shape.next().is_none().then_some(first.as_slice())
 }
 
 /// For a `spec` field this manifest's kind does not take: which kinds take

@@ -83,7 +83,7 @@ pub enum Code {
     /// The manifest breaks the schema in a way no other code names.
     #[strum(serialize = "pjob::invalid")]
     Invalid,
-    /// A local file or folder the job needs does not exist or cannot be read.
+    /// A local file or folder the job needs does not exist, cannot be read, or is a folder where a file is needed (or the reverse).
     #[strum(serialize = "pjob::missing-file")]
     MissingFile,
     /// The job needs an AWS region (for its image or the default bucket) and none is set.

@@ -177,7 +177,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn output_config(&self, outputs: Vec<ProcessingOutput>) -> Option<ProcessingOutputConfig> {
-        if outputs.is_empty() && self.common.output_kms_key.is_none() {
+        if outputs.is_empty() {
             return None;
         }
         Some(ProcessingOutputConfig { outputs, kms_key_id: self.common.output_kms_key.clone() })
