@@ -11,9 +11,14 @@ use crate::exit::Exit;
 use crate::report;
 use crate::settings::Settings;
 
+/// The command's loader: its template variables, for `target`.
+pub(crate) fn loader(settings: &Settings, target: Target) -> Loader<'_> {
+    Loader::new(&settings.renderer, target)
+}
+
 /// Loads and checks every manifest the paths name, without printing.
 pub(crate) fn load_set(settings: &Settings, paths: &[PathBuf], target: Target) -> Loaded {
-    Loader::new(&settings.renderer, target).load(paths)
+    loader(settings, target).load(paths)
 }
 
 /// Loads every manifest the paths name; any problem is printed and ends

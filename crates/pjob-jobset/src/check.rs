@@ -7,7 +7,6 @@ use pjob_manifest::{Manifest, Target, ValidationContext};
 use pjob_source::{Code, Diagnostic, Document, ReadError, SourceFile, Span};
 use pjob_template::Renderer;
 
-use crate::discover::{Discovered, discover};
 use crate::{Job, LoadError, Loaded, base_dir};
 
 /// Loads manifests for one command: its template renderer and where its
@@ -26,30 +25,18 @@ impl<'a> Loader<'a> {
     }
 
     /// Loads every manifest the paths name (files, and folders searched as
-    /// [`discover`] searches them). YAML or TOML in a folder that is not a
-    /// pjob manifest is ignored, but a folder with no manifest at all is an
-    /// error: a CI step pointed at the wrong folder must not pass.
+    /// [`discover`](crate::discover) searches them), keeping every job. YAML
+    /// or TOML in a folder that is not a pjob manifest is ignored, but a
+    /// folder with no manifest at all is an error: a CI step pointed at the
+    /// wrong folder must not pass. Commands that need only a summary of each
+    /// job use [`Loader::stream`], whose memory does not grow with the set.
     pub fn load(&self, paths: &[PathBuf]) -> Loaded {
-        let mut loaded = Loaded::default();
-        for found in discover(paths) {
-            match found {
-                Discovered::File(path) => self.load_path(&path, true, &mut loaded),
-                Discovered::Folder { path, files, errors } => {
-                    loaded.errors.extend(errors.into_iter().map(LoadError::Walk));
-                    let before = loaded.files;
-                    for file in files {
-                        self.load_path(&file, false, &mut loaded);
-                    }
-                    if loaded.files == before {
-                        loaded.errors.push(LoadError::NoManifestInFolder(path));
-                    }
-                }
-            }
-        }
-        loaded
+        let mut all = Loaded::default();
+        self.stream(paths, |loaded| loaded, |loaded| all.absorb(loaded));
+        all
     }
 
-    fn load_path(&self, path: &Path, explicit: bool, loaded: &mut Loaded) {
+    pub(crate) fn load_path(&self, path: &Path, explicit: bool, loaded: &mut Loaded) {
         let error = match SourceFile::read(path) {
             Ok(file) => return self.load_file(Arc::new(file), explicit, loaded),
             Err(e) => e,

@@ -23,6 +23,7 @@ mod check;
 mod compile;
 mod discover;
 mod git;
+mod stream;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -99,6 +100,15 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Adds `other` (the next file's share) to this set.
+    pub fn absorb(&mut self, other: Loaded) {
+        self.jobs.extend(other.jobs);
+        self.diagnostics.extend(other.diagnostics);
+        self.errors.extend(other.errors);
+        self.files += other.files;
+        self.documents += other.documents;
+    }
+
     /// Whether anything was wrong.
     pub fn has_problems(&self) -> bool {
         !self.diagnostics.is_empty() || !self.errors.is_empty()

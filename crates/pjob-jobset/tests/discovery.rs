@@ -36,3 +36,33 @@ fn self_links_and_links_out_of_the_folder_are_not_followed() {
     assert_eq!(loaded.jobs.len(), 1);
     assert_eq!(loaded.jobs[0].file.path(), dir.join("d/job.yaml"), "named from the folder as given");
 }
+
+#[test]
+fn streaming_keeps_file_order_across_batches_on_every_core() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("many");
+    std::fs::create_dir_all(&dir).unwrap();
+    // More files than one batch; a few broken ones spread over the batches.
+    let broken = [3usize, 700, 1100];
+    for i in 0..1200 {
+        let text = if broken.contains(&i) { JOB.replace("instance_count: 1", "instance_count: many") } else { JOB.to_string() };
+        std::fs::write(dir.join(format!("job{i:04}.yaml")), text).unwrap();
+    }
+    let renderer = Renderer::new(Variables::new());
+    let loader = Loader::new(&renderer, Target::Aws);
+    let mut seen = Vec::new();
+    loader.stream(
+        &[dir.clone()],
+        |loaded| {
+            let name = loaded.diagnostics.first().map(|d| d.location().file.clone());
+            (loaded.files, loaded.jobs.len(), name)
+        },
+        |result| seen.push(result),
+    );
+    assert_eq!(seen.len(), 1200, "one result per file");
+    assert!(seen.iter().all(|(files, _, _)| *files == 1));
+    assert_eq!(seen.iter().map(|(_, jobs, _)| jobs).sum::<usize>(), 1197);
+    let problems: Vec<String> = seen.iter().filter_map(|(_, _, name)| name.clone()).collect();
+    let expected: Vec<String> = broken.iter().map(|i| dir.join(format!("job{i:04}.yaml")).display().to_string()).collect();
+    assert_eq!(problems, expected, "problems come in file order");
+}

@@ -1,86 +1,163 @@
 //! `pjob validate`: every problem in every manifest, no AWS calls.
+//!
+//! Validation streams: each file is checked (and compiled, offline) on a
+//! worker thread, its problems are printed in file order, and the file is
+//! dropped; only a summary line per job is kept for `-o json`.
 
 use pjob_compiler::CompileError;
-use pjob_jobset::Job;
+use pjob_jobset::{CompileSettings, Job, LoadError, Loaded};
 use pjob_manifest::Target;
+use serde_json::Value;
 
 use crate::args::{OutputFormat, ValidateArgs};
 use crate::exit::Exit;
-use crate::load;
 use crate::settings::Settings;
+use crate::{load, report};
+
+/// What one file's check leaves for the report.
+#[derive(Default)]
+struct FileReport {
+    /// Errors that belong to no document (unreadable path, no manifest).
+    errors: Vec<LoadError>,
+    /// Problems: rendered for the terminal, or as JSON.
+    problems: Vec<Problem>,
+    /// The valid jobs, as `-o json` lists them.
+    jobs: Vec<Value>,
+    /// Jobs that need a region for their image (`name (file)`).
+    need_region: Vec<String>,
+    /// Jobs whose code comes from `git_config` (`name (file)`).
+    from_git: Vec<String>,
+    files: usize,
+    documents: usize,
+}
+
+/// A located problem, ready to print.
+enum Problem {
+    Text(String),
+    Json(Value),
+}
+
+/// The whole run's tally.
+#[derive(Default)]
+struct Tally {
+    problems: usize,
+    jobs: Vec<Value>,
+    valid: usize,
+    json_errors: Vec<Value>,
+    need_region: Vec<String>,
+    from_git: Vec<String>,
+    files: usize,
+    documents: usize,
+}
 
 /// Runs `pjob validate`.
 pub fn run(settings: &Settings, args: &ValidateArgs) -> Exit {
     let target = if args.local { Target::Local } else { Target::Aws };
-    let mut loaded = load::load_set(settings, &args.paths, target);
-    // Compiling is offline too, and catches what only the compiler knows
-    // (image versions, the SDK's refusals); a job whose image needs a region
-    // that is not set, or whose code is in a `git_config` repository (never
-    // fetched here), is not held against the manifest, only noted.
+    let format = settings.output.unwrap_or(OutputFormat::Text);
     let compile = settings.compile_settings(false);
-    let mut compile_problems = Vec::new();
-    let mut need_region = Vec::new();
-    let mut from_git = Vec::new();
-    loaded.jobs.retain(|job| match job.compile_with(&compile.options_for(job)) {
-        Ok(_) => true,
-        Err(CompileError::MissingRegion { .. }) => {
-            need_region.push(job_label(job));
-            true
-        }
-        Err(CompileError::GitNotFetched { .. }) => {
-            from_git.push(job_label(job));
-            true
-        }
-        Err(e) => {
-            compile_problems.push(job.compile_diagnostic(&e));
-            false
-        }
-    });
-    loaded.diagnostics.extend(compile_problems);
+    let mut tally = Tally::default();
+    load::loader(settings, target).stream(&args.paths, |loaded| check_file(loaded, &compile, format), |report| tally.add(report, format));
     let unused = load::unused_variables(settings);
-    let ok = !loaded.has_problems() && unused.is_ok();
-    match settings.output.unwrap_or(OutputFormat::Text) {
-        OutputFormat::Text => {
-            load::print_problems(&loaded);
-            if !need_region.is_empty() {
-                eprintln!(
-                    "note: {} need an AWS region to resolve their image: pass --region (or set AWS_REGION) to render, plan or apply them",
-                    need_region.join(", ")
-                );
-            }
-            if !from_git.is_empty() {
-                eprintln!(
-                    "note: {} take their code from `git_config`, which validate does not fetch: `pjob render` checks the repository",
-                    from_git.join(", ")
-                );
-            }
-            if ok {
-                crate::output::line(&format!("ok: {} job(s) in {} file(s) are valid", loaded.jobs.len(), loaded.files));
-            } else {
-                eprintln!(
-                    "error: {} problem(s) found in {} file(s); {} of {} job(s) valid",
-                    loaded.diagnostics.len() + loaded.errors.len(),
-                    loaded.files,
-                    loaded.jobs.len(),
-                    loaded.documents
-                );
-            }
-        }
+    let ok = tally.problems == 0 && unused.is_ok();
+    match format {
+        OutputFormat::Text => print_summary(&tally, ok),
         format => {
-            let mut errors: Vec<serde_json::Value> = loaded.errors.iter().map(|e| serde_json::json!({"message": e.to_string()})).collect();
-            errors.extend(loaded.diagnostics.iter().map(|d| d.to_json()));
-            let jobs: Vec<serde_json::Value> = loaded
-                .jobs
-                .iter()
-                .map(|j| {
-                    serde_json::json!({"file": j.file.name(), "document": j.doc.index, "kind": j.manifest.kind().as_str(), "name": j.manifest.metadata.name})
-                })
-                .collect();
-            let out = serde_json::json!({"valid": ok, "files": loaded.files, "jobs": jobs, "errors": errors});
+            let out = serde_json::json!({"valid": ok, "files": tally.files, "jobs": tally.jobs, "errors": tally.json_errors});
             crate::output::print(&out, format);
         }
     }
     if ok { Exit::Success } else { Exit::Invalid }
+}
+
+/// Compiles a file's jobs (offline: it catches what only the compiler
+/// knows, such as image versions and the SDK's refusals) and renders its
+/// problems. A job whose image needs a region that is not set, or whose
+/// code is in a `git_config` repository (never fetched here), is not held
+/// against the manifest, only noted.
+fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -> FileReport {
+    let mut report = FileReport { files: loaded.files, documents: loaded.documents, errors: loaded.errors, ..FileReport::default() };
+    let mut diagnostics = loaded.diagnostics;
+    for job in &loaded.jobs {
+        match job.compile_with(&compile.options_for(job)) {
+            Ok(_) => {}
+            Err(CompileError::MissingRegion { .. }) => report.need_region.push(job_label(job)),
+            Err(CompileError::GitNotFetched { .. }) => report.from_git.push(job_label(job)),
+            Err(e) => {
+                diagnostics.push(job.compile_diagnostic(&e));
+                continue;
+            }
+        }
+        report.jobs.push(serde_json::json!({
+            "file": job.file.name(), "document": job.doc.index, "kind": job.manifest.kind().as_str(), "name": job.manifest.metadata.name,
+        }));
+    }
+    report.problems = diagnostics
+        .iter()
+        .map(|d| match format {
+            OutputFormat::Text => Problem::Text(report::render(d)),
+            _ => Problem::Json(d.to_json()),
+        })
+        .collect();
+    report
+}
+
+impl Tally {
+    /// Prints a file's problems (text) and counts them.
+    fn add(&mut self, file: FileReport, format: OutputFormat) {
+        self.problems += file.errors.len() + file.problems.len();
+        for e in &file.errors {
+            match format {
+                OutputFormat::Text => report::error(None, e),
+                _ => self.json_errors.push(serde_json::json!({"message": e.to_string()})),
+            }
+        }
+        for problem in file.problems {
+            match problem {
+                Problem::Text(text) => eprint!("{text}"),
+                Problem::Json(value) => self.json_errors.push(value),
+            }
+        }
+        self.valid += file.jobs.len();
+        if format != OutputFormat::Text {
+            self.jobs.extend(file.jobs);
+        }
+        self.need_region.extend(file.need_region);
+        self.from_git.extend(file.from_git);
+        self.files += file.files;
+        self.documents += file.documents;
+    }
+}
+
+fn print_summary(tally: &Tally, ok: bool) {
+    if !tally.need_region.is_empty() {
+        eprintln!(
+            "note: {} need an AWS region to resolve their image: pass --region (or set AWS_REGION) to render, plan or apply them",
+            some_of(&tally.need_region)
+        );
+    }
+    if !tally.from_git.is_empty() {
+        eprintln!(
+            "note: {} take their code from `git_config`, which validate does not fetch: `pjob render` checks the repository",
+            some_of(&tally.from_git)
+        );
+    }
+    if ok {
+        crate::output::line(&format!("ok: {} job(s) in {} file(s) are valid", tally.valid, tally.files));
+    } else {
+        eprintln!(
+            "error: {} problem(s) found in {} file(s); {} of {} job(s) valid",
+            tally.problems, tally.files, tally.valid, tally.documents
+        );
+    }
+}
+
+/// The jobs a note names: the first few, and how many more.
+fn some_of(jobs: &[String]) -> String {
+    const SHOWN: usize = 5;
+    match jobs.len() {
+        n if n <= SHOWN => jobs.join(", "),
+        n => format!("{} and {} more job(s)", jobs[..SHOWN].join(", "), n - SHOWN),
+    }
 }
 
 /// `name (file)`, for notes about a job.
