@@ -52,7 +52,7 @@ fn streaming_keeps_file_order_across_batches_on_every_core() {
     let loader = Loader::new(&renderer, Target::Aws);
     let mut seen = Vec::new();
     loader.stream(
-        &[dir.clone()],
+        std::slice::from_ref(&dir),
         |loaded| {
             let name = loaded.diagnostics.first().map(|d| d.location().file.clone());
             (loaded.files, loaded.jobs.len(), name)
