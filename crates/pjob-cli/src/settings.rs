@@ -46,6 +46,8 @@ impl Settings {
             force_timestamp_name: false,
             now: SystemTime::now(),
             git_timeout: Duration::from_secs(global.git_timeout),
+            archive_cache: pjob_jobset::DiskArchiveCache::at_default_location()
+                .map(|cache| std::sync::Arc::new(cache) as std::sync::Arc<dyn pjob_compiler::ArchiveCache>),
         };
         Ok(Settings { output: global.output, aws, compile, renderer: Renderer::new(variables(global)?), strict: global.strict })
     }

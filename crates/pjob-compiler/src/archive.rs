@@ -25,8 +25,6 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use flate2::{Compression, GzBuilder};
-
 /// One file to put in the archive: the path inside it and where its bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchiveEntry {
@@ -162,47 +160,91 @@ fn finish_entries(mut entries: BTreeMap<String, PathBuf>, dependencies: &[PathBu
     Ok(entries)
 }
 
-/// gzip'd tar of the entries: sorted, mtime 0, uid/gid 0, empty owner names, mode 0644 (0755 if the source file is executable), no gzip header timestamp/filename, so the same inputs always give the same bytes.
+/// gzip'd tar of the entries, in memory (see [`write_tar_gz`]).
+pub fn build_tar_gz(entries: &[ArchiveEntry]) -> Result<Vec<u8>, ArchiveError> {
+    write_tar_gz(entries, Vec::new())
+}
+
+/// Writes the gzip'd tar of the entries to `out` as it reads them, file by
+/// file in pieces, so memory does not follow the archive's size: sorted,
+/// mtime 0, uid/gid 0, empty owner names, mode 0644 (0755 if the source
+/// file is executable), no gzip header timestamp or file name, so the same
+/// inputs always give the same bytes. The gzip stream is compressed on
+/// every core in independent members ([`crate::gz`]).
 ///
 /// The folders holding the files are written as members too (mode 0755), as in the SDK's
-/// archive; see [`member_names`].
-pub fn build_tar_gz(entries: &[ArchiveEntry]) -> Result<Vec<u8>, ArchiveError> {
+/// archive; see [`member_names`]. A file whose size changes while it is
+/// read is an error: the archive would not be the one hashed.
+pub fn write_tar_gz<W: Write>(entries: &[ArchiveEntry], out: W) -> Result<W, ArchiveError> {
     let members = members(entries)?;
-    let gz = GzBuilder::new().mtime(0).write(Vec::new(), Compression::default());
-    let mut builder = tar::Builder::new(gz);
+    let mut builder = tar::Builder::new(crate::gz::ParallelGz::new(out));
     for member in &members {
-        let (name, mode, data) = match member {
-            Member::Dir(path) => (format!("{path}/"), 0o755, Vec::new()),
+        match member {
+            Member::Dir(path) => append(&mut builder, &format!("{path}/"), 0o755, 0, io::empty())?,
             Member::File(entry) => {
-                let data = fs::read(&entry.source).map_err(|error| io_error(&entry.source, error))?;
-                let mode = if is_executable(&entry.source)? { 0o755 } else { 0o644 };
-                (entry.path.clone(), mode, data)
+                let file = fs::File::open(&entry.source).map_err(|error| io_error(&entry.source, error))?;
+                let meta = file.metadata().map_err(|error| io_error(&entry.source, error))?;
+                let mode = if is_executable(&meta) { 0o755 } else { 0o644 };
+                let mut reader = ExactSize { inner: file, left: meta.len(), path: &entry.source };
+                append(&mut builder, &entry.path, mode, meta.len(), &mut reader)?;
+                if reader.left != 0 {
+                    return Err(changed(&entry.source));
+                }
             }
-        };
-        let mut header = tar::Header::new_gnu();
-        header.set_entry_type(if matches!(member, Member::Dir(_)) { tar::EntryType::Directory } else { tar::EntryType::Regular });
-        header.set_mode(mode);
-        header.set_uid(0);
-        header.set_gid(0);
-        header.set_mtime(0);
-        header.set_size(data.len() as u64);
-        let write_error = |error| ArchiveError::Write { path: name.clone(), error };
-        let name_field = &mut header.as_old_mut().name;
-        if name.len() <= name_field.len() {
-            // Short names go in verbatim (keeping a folder's trailing `/`).
-            name_field[..name.len()].copy_from_slice(name.as_bytes());
-            header.set_cksum();
-            builder.append(&header, data.as_slice()).map_err(write_error)?;
-        } else {
-            // Long names get a GNU long-name record.
-            builder.append_data(&mut header, &name, data.as_slice()).map_err(write_error)?;
         }
     }
     let finish_error = |error| ArchiveError::Write { path: String::new(), error };
     let gz = builder.into_inner().map_err(finish_error)?;
-    let mut bytes = gz.finish().map_err(finish_error)?;
-    bytes.flush().map_err(finish_error)?;
-    Ok(bytes)
+    gz.finish().map_err(finish_error)
+}
+
+/// Appends one member with a fixed header.
+fn append<W: Write>(builder: &mut tar::Builder<W>, name: &str, mode: u32, size: u64, data: impl io::Read) -> Result<(), ArchiveError> {
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(if name.ends_with('/') { tar::EntryType::Directory } else { tar::EntryType::Regular });
+    header.set_mode(mode);
+    header.set_uid(0);
+    header.set_gid(0);
+    header.set_mtime(0);
+    header.set_size(size);
+    let write_error = |error| ArchiveError::Write { path: name.to_string(), error };
+    let name_field = &mut header.as_old_mut().name;
+    if name.len() <= name_field.len() {
+        // Short names go in verbatim (keeping a folder's trailing `/`).
+        name_field[..name.len()].copy_from_slice(name.as_bytes());
+        header.set_cksum();
+        builder.append(&header, data).map_err(write_error)
+    } else {
+        // Long names get a GNU long-name record.
+        builder.append_data(&mut header, name, data).map_err(write_error)
+    }
+}
+
+/// A file read up to the size its header gives; one that grew is cut
+/// there, and one that shrank leaves `left` above zero (an error).
+struct ExactSize<'a> {
+    inner: fs::File,
+    left: u64,
+    path: &'a Path,
+}
+
+impl io::Read for ExactSize<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.inner.read(&mut buf[..want])?;
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("{} shrank while it was archived", self.path.display())));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+fn changed(path: &Path) -> ArchiveError {
+    io_error(path, io::Error::other("the file changed while it was archived; run again"))
 }
 
 /// The member names [`build_tar_gz`] writes, in order: the files' folders and the files, as
@@ -280,15 +322,14 @@ fn io_error(path: &Path, error: io::Error) -> ArchiveError {
 }
 
 #[cfg(unix)]
-fn is_executable(path: &Path) -> Result<bool, ArchiveError> {
+fn is_executable(meta: &fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    let meta = fs::metadata(path).map_err(|error| io_error(path, error))?;
-    Ok(meta.permissions().mode() & 0o111 != 0)
+    meta.permissions().mode() & 0o111 != 0
 }
 
 #[cfg(not(unix))]
-fn is_executable(_path: &Path) -> Result<bool, ArchiveError> {
-    Ok(false)
+fn is_executable(_meta: &fs::Metadata) -> bool {
+    false
 }
 
 #[cfg(test)]
@@ -332,7 +373,7 @@ mod tests {
     }
 
     fn read_back(bytes: &[u8]) -> Vec<Member> {
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+        let mut archive = tar::Archive::new(flate2::read::MultiGzDecoder::new(bytes));
         archive
             .entries()
             .unwrap()

@@ -9,10 +9,12 @@
 //! [`CreateProcessingJobRequest`].
 
 pub mod archive;
+mod archive_cache;
 mod artifact;
 mod compile;
 mod error;
 mod git;
+mod gz;
 pub mod image_uri;
 pub mod limits;
 pub mod naming;
@@ -26,7 +28,8 @@ use std::time::SystemTime;
 use pjob_manifest::{Kind, Manifest, NamingPolicy};
 use serde::Serialize;
 
-pub use artifact::{Artifact, ArtifactBody, sha256_hex};
+pub use archive_cache::{ArchiveCache, archive_digest, stat_key};
+pub use artifact::{Artifact, ArtifactBody, ContentDigest, HashingWriter, sha256_hex};
 pub use error::CompileError;
 pub use git::check_git_config;
 pub use request::CreateProcessingJobRequest;
@@ -48,6 +51,9 @@ pub struct CompileOptions {
     /// the caller; without it, a job with `git_config` does not compile
     /// ([`CompileError::GitNotFetched`]). The compiler never fetches.
     pub git_work_tree: Option<PathBuf>,
+    /// Where archive digests are remembered between runs (see
+    /// [`ArchiveCache`]); without one, every archive is built to be hashed.
+    pub archive_cache: Option<std::sync::Arc<dyn ArchiveCache>>,
 }
 
 /// A compiled job: the request and the artifacts it needs uploaded first.
@@ -69,6 +75,20 @@ pub struct CompiledJob {
     /// How the job name was chosen.
     #[serde(skip)]
     pub naming: JobNaming,
+    /// What the artifacts read from that the caller made and must outlive
+    /// them (a `git_config` checkout): released with the last clone of the job.
+    #[serde(skip)]
+    pub keep_alive: Option<KeepAlive>,
+}
+
+/// A resource kept alive as long as a compiled job (see [`CompiledJob::keep_alive`]).
+#[derive(Clone)]
+pub struct KeepAlive(pub std::sync::Arc<dyn std::any::Any + Send + Sync>);
+
+impl std::fmt::Debug for KeepAlive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeepAlive")
+    }
 }
 
 /// How a compiled job's name was chosen.

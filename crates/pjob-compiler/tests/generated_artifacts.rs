@@ -19,6 +19,7 @@ fn options(base_dir: &Path, region: Option<&str>) -> CompileOptions {
         force_timestamp_name: false,
         now: SystemTime::UNIX_EPOCH,
         git_work_tree: None,
+        archive_cache: None,
     }
 }
 
@@ -46,7 +47,7 @@ fn artifact<'a>(job: &'a CompiledJob, name: &str) -> &'a pjob_compiler::Artifact
 
 /// The files of a gzip'd tar, path -> content.
 fn unpack(data: &[u8]) -> Vec<(String, String)> {
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(data));
+    let mut archive = tar::Archive::new(flate2::read::MultiGzDecoder::new(data));
     let mut files = Vec::new();
     for entry in archive.entries().unwrap() {
         let mut entry = entry.unwrap();

@@ -35,6 +35,7 @@ fn compile_with_input(base_dir: &Path) -> Result<CompiledJob, CompileError> {
         force_timestamp_name: false,
         now: SystemTime::UNIX_EPOCH,
         git_work_tree: None,
+        archive_cache: None,
     };
     compile(&manifest, &options)
 }

@@ -1,7 +1,7 @@
 //! Uploads and create-exactly-once submission.
 
 use aws_sdk_sagemaker::config::retry::RetryConfig;
-use pjob_compiler::{ArtifactBody, CompiledJob, JobNaming};
+use pjob_compiler::{Artifact, ArtifactBody, CompiledJob, JobNaming};
 use pjob_s3::{ObjectBody, S3Uri};
 use tokio::task::JoinSet;
 
@@ -64,22 +64,18 @@ impl AwsExecutor {
     /// `kms_key`.
     pub async fn upload_artifacts(&self, job: &CompiledJob) -> Result<Uploads, ExecutorError> {
         let mut seen = std::collections::HashSet::new();
-        let mut pending = job.artifacts.iter().filter(|a| seen.insert(a.uri.clone())).map(|a| {
-            let body = match &a.body {
-                ArtifactBody::File { source } => ObjectBody::File(source.clone()),
-                ArtifactBody::Generated { content } => ObjectBody::Bytes(content.clone().into_bytes()),
-                ArtifactBody::Archive { data, .. } => ObjectBody::Bytes(data.as_ref().clone()),
-            };
-            (a.uri.clone(), body, a.sha256.clone())
-        });
+        let mut pending = job.artifacts.iter().filter(|a| seen.insert(a.uri.clone())).map(|a| (a.uri.clone(), a.clone(), a.sha256.clone()));
         let mut running = JoinSet::new();
         let mut uploads = Uploads::default();
         loop {
             while running.len() < UPLOAD_CONCURRENCY {
-                let Some((uri, body, sha)) = pending.next() else { break };
+                let Some((uri, artifact, sha)) = pending.next() else { break };
                 let s3 = self.s3.clone();
                 let kms = job.upload_kms_key.clone();
-                running.spawn(async move { s3.put_if_changed(&uri, body, &sha, kms.as_deref()).await });
+                running.spawn(async move {
+                    let (body, _built) = object_body(artifact).await?;
+                    s3.put_if_changed(&uri, body, &sha, kms.as_deref()).await
+                });
             }
             match running.join_next().await {
                 None => return Ok(uploads),
@@ -162,4 +158,28 @@ impl AwsExecutor {
 enum Created {
     New,
     Existing(Box<JobInfo>),
+}
+
+/// What to upload for an artifact. An archive is built into a temporary
+/// file (returned, to live as long as the upload) and uploaded from disk in
+/// parts: no archive is ever whole in memory.
+async fn object_body(artifact: Artifact) -> Result<(ObjectBody, Option<tempfile::TempPath>), pjob_s3::S3Error> {
+    match artifact.body {
+        ArtifactBody::File { source } => Ok((ObjectBody::File(source), None)),
+        ArtifactBody::Generated { content } => Ok((ObjectBody::Bytes(content.into_bytes()), None)),
+        ArtifactBody::Archive { .. } => {
+            let uri = artifact.uri.clone();
+            let built = tokio::task::spawn_blocking(move || -> std::io::Result<tempfile::TempPath> {
+                let file = tempfile::Builder::new().prefix("pjob-archive-").tempfile()?;
+                let (file, path) = file.into_parts();
+                artifact.write_to(std::io::BufWriter::new(file))?.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                Ok(path)
+            })
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r)
+            .map_err(|source| pjob_s3::S3Error::Io { path: uri.into(), source })?;
+            Ok((ObjectBody::File(built.to_path_buf()), Some(built)))
+        }
+    }
 }

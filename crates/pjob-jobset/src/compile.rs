@@ -1,8 +1,9 @@
 //! Compiling checked jobs to requests, with settings taken once per command.
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use pjob_compiler::{CompileError, CompileOptions, CompiledJob};
+use pjob_compiler::{ArchiveCache, CompileError, CompileOptions, CompiledJob};
 use pjob_manifest::{GitConfig, JobSpec};
 use pjob_source::{Code, Diagnostic};
 
@@ -28,6 +29,8 @@ pub struct CompileSettings {
     pub now: SystemTime,
     /// How long one `git` run fetching a `git_config` repository may take.
     pub git_timeout: Duration,
+    /// Where archive digests are remembered between runs.
+    pub archive_cache: Option<Arc<dyn ArchiveCache>>,
 }
 
 impl Default for CompileSettings {
@@ -38,6 +41,7 @@ impl Default for CompileSettings {
             force_timestamp_name: false,
             now: SystemTime::now(),
             git_timeout: DEFAULT_GIT_TIMEOUT,
+            archive_cache: None,
         }
     }
 }
@@ -60,6 +64,7 @@ impl CompileSettings {
             force_timestamp_name: self.force_timestamp_name,
             now: self.now,
             git_work_tree: None,
+            archive_cache: self.archive_cache.clone(),
         }
     }
 }
@@ -71,7 +76,10 @@ impl Job {
         let mut options = settings.options_for(self);
         let checkout = self.fetch_sources(settings.git_timeout)?;
         options.git_work_tree = checkout.as_ref().map(|c| c.path().to_path_buf());
-        self.compile_with(&options).map_err(|e| Box::new(self.compile_diagnostic(&e)))
+        let mut compiled = self.compile_with(&options).map_err(|e| Box::new(self.compile_diagnostic(&e)))?;
+        // The archive is built from the checkout when it is uploaded.
+        compiled.keep_alive = checkout.map(|c| pjob_compiler::KeepAlive(Arc::new(c)));
+        Ok(compiled)
     }
 
     /// The job's `git_config`, if it has one.

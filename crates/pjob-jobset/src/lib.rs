@@ -19,6 +19,7 @@
 //! let compiled = pjob_jobset::compile_all(&loaded.jobs, &settings);
 //! ```
 
+mod archive_cache;
 mod check;
 mod compile;
 mod discover;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 use pjob_manifest::Manifest;
 use pjob_source::{Code, Diagnostic, Document, SourceFile};
 
+pub use archive_cache::DiskArchiveCache;
 pub use check::{Loader, MAX_PROBLEMS_PER_DOCUMENT, check_document};
 pub use compile::{CompileSettings, DEFAULT_GIT_TIMEOUT, compile_all};
 pub use discover::{Discovered, discover};

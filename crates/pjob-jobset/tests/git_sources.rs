@@ -87,7 +87,7 @@ fn compile(dir: &Path, spec: Value) -> Result<CompiledJob, Box<pjob_source::Diag
 fn archive_files(job: &CompiledJob) -> Vec<(String, String)> {
     let archive = job.artifacts.iter().find(|a| a.uri.ends_with("sourcedir.tar.gz")).expect("an archive");
     let data = archive.read_bytes().unwrap();
-    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(&data[..]));
+    let mut tar = tar::Archive::new(flate2::read::MultiGzDecoder::new(&data[..]));
     let mut files = Vec::new();
     for entry in tar.entries().unwrap() {
         let mut entry = entry.unwrap();

@@ -210,14 +210,14 @@ fn packed_source(ctx: &Ctx<'_>, spec: &FrameworkProcessorSpec) -> Result<Script,
         }
     };
     let archive_error = |source| CompileError::Archive { pointer: pointer.into(), source };
-    let data = archive::build_tar_gz(&entries).map_err(archive_error)?;
+    let digest = crate::archive_digest(&entries, ctx.options.archive_cache.as_deref(), ctx.options.now).map_err(archive_error)?;
     let members = archive::member_names(&entries).map_err(archive_error)?;
     let archive_uri = ctx.code_uri(&["source", ARCHIVE_NAME]);
     Ok(Script {
         archive_uri: archive_uri.clone(),
         name,
         bootstrap_uri: ctx.code_uri(&["source", BOOTSTRAP_NAME]),
-        artifacts: vec![Artifact::archive(archive_uri, members, data)],
+        artifacts: vec![Artifact::archive(archive_uri, members, entries, digest)],
     })
 }
 

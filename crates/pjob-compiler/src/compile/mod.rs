@@ -124,7 +124,15 @@ pub(crate) fn finish(manifest: &Manifest, draft: Draft, naming: JobNaming, optio
             a
         })
         .collect();
-    CompiledJob { request, artifacts, kind: manifest.kind(), upload_kms_key: common.kms_key.clone(), content_hash, naming }
+    CompiledJob {
+        request,
+        artifacts,
+        kind: manifest.kind(),
+        upload_kms_key: common.kms_key.clone(),
+        content_hash,
+        naming,
+        keep_alive: None,
+    }
 }
 
 /// The placeholder as it appears inside a JSON string.
