@@ -34,6 +34,18 @@ impl Default for PollPolicy {
     }
 }
 
+impl PollPolicy {
+    /// The same policy with every interval divided by `speed`.
+    pub fn faster(self, speed: f64) -> PollPolicy {
+        PollPolicy {
+            initial_interval: self.initial_interval.div_f64(speed),
+            max_interval: self.max_interval.div_f64(speed),
+            retry_base: self.retry_base.div_f64(speed),
+            ..self
+        }
+    }
+}
+
 /// Receives what happens to jobs (the command line draws it).
 pub trait Observer: Send + Sync {
     /// A job's status was seen for the first time or changed.
@@ -48,6 +60,16 @@ pub trait Observer: Send + Sync {
     fn note(&self, job: &str, message: &str) {
         let _ = (job, message);
     }
+    /// Something only a user asking for detail (`-v`) wants to hear.
+    fn detail(&self, job: &str, message: &str) {
+        let _ = (job, message);
+    }
+}
+
+/// `interval` lengthened by up to a tenth at random, so that jobs started
+/// together do not poll together.
+fn jittered(interval: Duration) -> Duration {
+    interval.mul_f64(1.0 + crate::retry::jitter_fraction() / 10.0)
 }
 
 /// Describes that may say "not found" right after a create (SageMaker's
@@ -82,6 +104,7 @@ impl AwsExecutor {
             }
             let mut lines = 0;
             if let Some(t) = tail.as_mut() {
+                t.expect_streams(info.request.processing_resources.cluster_config.instance_count as usize);
                 match t.poll().await {
                     Ok(new) => {
                         lines = new.len();
@@ -89,10 +112,13 @@ impl AwsExecutor {
                             observer.log(name, line);
                         }
                     }
-                    Err(e) => {
+                    // Access denied and the like: the job goes on without its logs.
+                    Err(e) if e.is_definite() => {
                         observer.note(name, &format!("cannot read the job's logs: {e}"));
                         tail = None;
                     }
+                    // A passing failure (its retries used up): read on at the next poll.
+                    Err(e) => observer.detail(name, &format!("reading the job's logs failed for now, trying again: {e}")),
                 }
             }
             if info.processing_job_status.is_terminal() {
@@ -102,7 +128,7 @@ impl AwsExecutor {
                 return Err(ExecutorError::WaitBudget { name: name.to_string(), calls });
             }
             interval = if changed || lines > 0 { self.poll.initial_interval } else { interval.mul_f64(1.5).min(self.poll.max_interval) };
-            tokio::time::sleep(interval).await;
+            tokio::time::sleep(jittered(interval)).await;
         }
     }
 }
