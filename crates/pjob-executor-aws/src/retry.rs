@@ -121,13 +121,19 @@ impl AwsExecutor {
             self.limits.until_ready(api).await;
             match send().await {
                 Err(e) if classify(&e) == Failure::Throttled => {
-                    self.count_throttled();
                     attempt += 1;
-                    tokio::time::sleep(backoff(attempt, self.poll.retry_base, THROTTLE_BACKOFF_MAX.min(self.poll.max_interval))).await;
+                    self.wait_after_throttling(attempt).await;
                 }
                 answer => return answer,
             }
         }
+    }
+
+    /// Counts a throttled answer and waits before the `attempt`th retry
+    /// (exponential backoff with jitter, up to [`THROTTLE_BACKOFF_MAX`]).
+    pub(crate) async fn wait_after_throttling(&self, attempt: u32) {
+        self.count_throttled();
+        tokio::time::sleep(backoff(attempt, self.poll.retry_base, THROTTLE_BACKOFF_MAX.min(self.poll.max_interval))).await;
     }
 }
 

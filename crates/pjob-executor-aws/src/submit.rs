@@ -152,9 +152,8 @@ impl AwsExecutor {
                     }
                 }
                 Failure::Throttled => {
-                    self.count_throttled();
                     throttled += 1;
-                    tokio::time::sleep(backoff(throttled, self.poll.retry_base, self.poll.max_interval)).await;
+                    self.wait_after_throttling(throttled).await;
                     continue;
                 }
             }
