@@ -6,11 +6,11 @@
 //!
 //! | API | rate (requests/s) | source |
 //! | --- | --- | --- |
-//! | CloudWatch Logs `GetLogEvents` | 25 | CloudWatch Logs quotas ("Amazon CloudWatch Logs endpoints and quotas", AWS General Reference): 25 TPS per account and Region, not adjustable (10 in older editions) |
-//! | CloudWatch Logs `DescribeLogStreams` | 5 | CloudWatch Logs quotas, CloudWatch Logs User Guide: 5 TPS per account and Region (adjustable; the lowest figure AWS has documented) |
-//! | CloudWatch Logs `FilterLogEvents` | 5 | CloudWatch Logs quotas: 5 TPS per account and Region, not adjustable (pjob does not call it) |
-//! | SageMaker `DescribeProcessingJob` | 5 | not published per API: SageMaker's quotas page says the management APIs' throttling limits "are not adjustable" without figures; a conservative figure |
-//! | SageMaker `ListProcessingJobs` | 2 | Service Quotas lists SageMaker `List*Jobs` request rates at 2 per second, not adjustable (ListTrainingJobs) |
+//! | CloudWatch Logs `GetLogEvents` | 25 | "Amazon CloudWatch Logs endpoints and quotas" (AWS General Reference): 25 TPS per account and Region, not adjustable (the CloudWatch Logs User Guide's quota table said 10 until 2023) |
+//! | CloudWatch Logs `DescribeLogStreams` | 5 | CloudWatch Logs User Guide, "CloudWatch Logs quotas": 5 TPS per account and Region, adjustable (the lowest figure AWS has documented for it) |
+//! | CloudWatch Logs `FilterLogEvents` | 5 | the same table: 5 TPS per account and Region, not adjustable (pjob does not call it) |
+//! | SageMaker `DescribeProcessingJob` | 5 | not published per API (SageMaker's quotas pages say only that the management APIs' throttling limits are not adjustable); a conservative figure |
+//! | SageMaker `ListProcessingJobs` | 2 | not published for it; Service Quotas gives SageMaker's `ListTrainingJobs` 2 requests a second, not adjustable |
 //! | SageMaker `CreateProcessingJob`, `StopProcessingJob` | 1 | not published per API; a conservative figure |
 //!
 //! Each limit allows a burst of one second's worth of calls. Other
