@@ -66,6 +66,42 @@ pub trait Observer: Send + Sync {
     }
 }
 
+/// Reads of a finished job's last log lines when they fail for now.
+const LAST_READS: u32 = 5;
+
+impl AwsExecutor {
+    /// Shows a job's new log lines and says how many there were; `None`
+    /// when its logs cannot be read at all (access denied and the like:
+    /// the job goes on without them). A passing failure (its retries used
+    /// up) is read again at the next poll, or, once the job has `ended`,
+    /// a few times more now, so that its last lines are not lost.
+    async fn follow(&self, tail: &mut LogTail, name: &str, observer: &dyn Observer, ended: bool) -> Option<usize> {
+        let mut failures = 0;
+        loop {
+            match tail.poll().await {
+                Ok(new) => {
+                    for line in &new {
+                        observer.log(name, line);
+                    }
+                    return Some(new.len());
+                }
+                Err(e) if e.is_definite() => {
+                    observer.note(name, &format!("cannot read the job's logs: {e}"));
+                    return None;
+                }
+                Err(e) => {
+                    observer.detail(name, &format!("reading the job's logs failed for now, trying again: {e}"));
+                    failures += 1;
+                    if !ended || failures >= LAST_READS {
+                        return Some(0);
+                    }
+                    tokio::time::sleep(crate::retry::backoff(failures, self.poll.retry_base, self.poll.max_interval)).await;
+                }
+            }
+        }
+    }
+}
+
 /// `interval` lengthened by up to a tenth at random, so that jobs started
 /// together do not poll together.
 fn jittered(interval: Duration) -> Duration {
@@ -102,26 +138,21 @@ impl AwsExecutor {
                 observer.status(&info);
                 last_status = Some(info.processing_job_status.clone());
             }
-            let mut lines = 0;
-            if let Some(t) = tail.as_mut() {
-                t.expect_streams(info.request.processing_resources.cluster_config.instance_count as usize);
-                match t.poll().await {
-                    Ok(new) => {
-                        lines = new.len();
-                        for line in &new {
-                            observer.log(name, line);
+            let ended = info.processing_job_status.is_terminal();
+            let lines = match tail.as_mut() {
+                Some(t) => {
+                    t.expect_streams(info.request.processing_resources.cluster_config.instance_count as usize);
+                    match self.follow(t, name, observer, ended).await {
+                        Some(lines) => lines,
+                        None => {
+                            tail = None;
+                            0
                         }
                     }
-                    // Access denied and the like: the job goes on without its logs.
-                    Err(e) if e.is_definite() => {
-                        observer.note(name, &format!("cannot read the job's logs: {e}"));
-                        tail = None;
-                    }
-                    // A passing failure (its retries used up): read on at the next poll.
-                    Err(e) => observer.detail(name, &format!("reading the job's logs failed for now, trying again: {e}")),
                 }
-            }
-            if info.processing_job_status.is_terminal() {
+                None => 0,
+            };
+            if ended {
                 return Ok(info);
             }
             if calls >= self.poll.max_calls {
