@@ -109,6 +109,12 @@ impl Observer for Progress {
     fn note(&self, job: &str, message: &str) {
         self.eprint(&format!("{job}: {message}"));
     }
+
+    fn detail(&self, job: &str, message: &str) {
+        if crate::report::verbose() {
+            self.note(job, message);
+        }
+    }
 }
 
 #[cfg(test)]

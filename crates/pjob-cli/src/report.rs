@@ -36,6 +36,11 @@ pub(crate) fn set_verbose(verbose: bool) {
     VERBOSE.store(verbose, Ordering::Relaxed);
 }
 
+/// Whether `-v` was given.
+pub(crate) fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
 /// Prints an error, for a job when named: its own message, and with `-v`
 /// every cause below it, one per line.
 pub(crate) fn error(job: Option<&str>, e: &dyn std::error::Error) {

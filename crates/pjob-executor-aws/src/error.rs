@@ -58,6 +58,13 @@ pub enum ExecutorError {
 }
 
 impl ExecutorError {
+    /// Whether trying the same call again later would fail the same way
+    /// (credentials, access denied, an error the service answered);
+    /// `false` for passing failures (unreachable, timed out).
+    pub fn is_definite(&self) -> bool {
+        !matches!(self, ExecutorError::Aws(AwsError::Unreachable { .. } | AwsError::TimedOut { .. } | AwsError::Other { .. }))
+    }
+
     /// A failed SDK call, classified (no credentials, access denied, ...).
     pub(crate) fn aws<E>(service: Service, operation: &'static str, context: &CallContext, error: SdkError<E>) -> ExecutorError
     where

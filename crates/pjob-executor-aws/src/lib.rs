@@ -11,6 +11,10 @@
 //!   unknown is checked with a describe before it is retried;
 //! - [`AwsExecutor::wait`]: poll the job with backoff and a bounded number
 //!   of calls, streaming its CloudWatch logs to an [`Observer`];
+//! - every SageMaker and CloudWatch Logs call waits for its API's rate limit
+//!   ([`ApiLimits`], shared by clones, so by every job of a run) and is
+//!   retried through it when AWS throttles it: throttling slows a run down
+//!   but never fails it;
 //! - [`AwsExecutor::plan`], [`AwsExecutor::describe`], [`AwsExecutor::stop`],
 //!   [`AwsExecutor::list`], [`AwsExecutor::logs`].
 //!
@@ -18,6 +22,7 @@
 
 pub mod convert;
 mod error;
+mod limits;
 mod logs;
 mod manage;
 mod monitor;
@@ -25,11 +30,15 @@ mod retry;
 mod status;
 mod submit;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use aws_sdk_sagemaker::error::{ProvideErrorMetadata, SdkError};
 use pjob_compiler::CompiledJob;
 pub use pjob_s3::{AwsConfig, AwsError, AwsOptions, Call, CallContext, S3Transfer, Service};
 
 pub use error::ExecutorError;
+pub use limits::{Api, ApiLimits};
 pub use logs::{LOG_GROUP, LogLine};
 pub use manage::{ListFilter, PlanAction, StopOutcome};
 pub use monitor::{Observer, PollPolicy};
@@ -46,6 +55,8 @@ pub struct AwsExecutor {
     region: String,
     context: CallContext,
     poll: PollPolicy,
+    limits: ApiLimits,
+    throttled: Arc<AtomicU64>,
 }
 
 impl AwsExecutor {
@@ -59,15 +70,38 @@ impl AwsExecutor {
     /// when an endpoint URL is set).
     pub fn new(config: &AwsConfig) -> AwsExecutor {
         let sdk = &config.sdk;
+        let sagemaker = aws_sdk_sagemaker::config::Builder::from(sdk).retry_classifier(retry::ThrottlingLeftToPjob).build();
+        let logs = aws_sdk_cloudwatchlogs::config::Builder::from(sdk).retry_classifier(retry::ThrottlingLeftToPjob).build();
         AwsExecutor {
-            sagemaker: aws_sdk_sagemaker::Client::new(sdk),
-            logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
+            sagemaker: aws_sdk_sagemaker::Client::from_conf(sagemaker),
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(logs),
             sts: aws_sdk_sts::Client::new(sdk),
             s3: S3Transfer::from_config(config),
             region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
             context: config.context.clone(),
             poll: PollPolicy::default(),
+            limits: ApiLimits::default(),
+            throttled: Arc::default(),
         }
+    }
+
+    /// Plays time `speed` times faster: API rates times `speed`, poll and
+    /// retry intervals divided by it (for emulators; 1 is AWS).
+    pub fn with_speed(mut self, speed: f64) -> AwsExecutor {
+        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+        self.limits = ApiLimits::new(speed);
+        self.poll = self.poll.faster(speed);
+        self
+    }
+
+    /// How many calls AWS has answered with throttling so far (each was
+    /// retried after a wait).
+    pub fn throttled(&self) -> u64 {
+        self.throttled.load(Ordering::Relaxed)
+    }
+
+    fn count_throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Sets how jobs are polled while waiting.

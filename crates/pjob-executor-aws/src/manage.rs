@@ -4,7 +4,7 @@ use aws_sdk_sagemaker::types::{ProcessingJobStatus, SortBy, SortOrder};
 use pjob_compiler::{CompiledJob, JobNaming};
 
 use crate::retry::is_not_found;
-use crate::{AwsExecutor, ExecutorError, JobInfo, JobStatus, JobSummary, Service, base_name};
+use crate::{Api, AwsExecutor, ExecutorError, JobInfo, JobStatus, JobSummary, Service, base_name};
 
 /// What `apply` would do with a compiled job.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ impl AwsExecutor {
         if info.processing_job_status != JobStatus::InProgress {
             return Ok(StopOutcome::AlreadyEnded(info.processing_job_status));
         }
-        match self.sagemaker.stop_processing_job().processing_job_name(name).send().await {
+        match self.call(Api::StopProcessingJob, || self.sagemaker.stop_processing_job().processing_job_name(name).send()).await {
             Ok(_) => Ok(StopOutcome::Stopping),
             Err(e) if is_not_found(&e) => Err(ExecutorError::NotFound { name: name.to_string() }),
             Err(e) => Err(self.failed(Service::SageMaker, "StopProcessingJob", e)),
@@ -83,20 +83,26 @@ impl AwsExecutor {
     /// Lists jobs, newest first.
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<JobSummary>, ExecutorError> {
         let mut jobs = Vec::new();
-        let mut pages = self
-            .sagemaker
-            .list_processing_jobs()
-            .set_name_contains(filter.name_contains.clone())
-            .set_status_equals(filter.status.as_ref().map(|s| ProcessingJobStatus::from(s.as_str())))
-            .sort_by(SortBy::CreationTime)
-            .sort_order(SortOrder::Descending)
-            .max_results(i32::try_from(filter.max.clamp(1, 100)).unwrap_or(100))
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| self.failed(Service::SageMaker, "ListProcessingJobs", e))?;
+        let mut next_token = None;
+        let status = filter.status.as_ref().map(|s| ProcessingJobStatus::from(s.as_str()));
+        loop {
+            let page = self
+                .call(Api::ListProcessingJobs, || {
+                    self.sagemaker
+                        .list_processing_jobs()
+                        .set_name_contains(filter.name_contains.clone())
+                        .set_status_equals(status.clone())
+                        .sort_by(SortBy::CreationTime)
+                        .sort_order(SortOrder::Descending)
+                        .max_results(i32::try_from(filter.max.clamp(1, 100)).unwrap_or(100))
+                        .set_next_token(next_token.clone())
+                        .send()
+                })
+                .await
+                .map_err(|e| self.failed(Service::SageMaker, "ListProcessingJobs", e))?;
             jobs.extend(page.processing_job_summaries().iter().map(JobSummary::from_sdk));
-            if jobs.len() >= filter.max as usize {
+            next_token = page.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+            if jobs.len() >= filter.max as usize || next_token.is_none() {
                 break;
             }
         }

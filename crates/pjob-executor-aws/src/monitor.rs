@@ -34,6 +34,18 @@ impl Default for PollPolicy {
     }
 }
 
+impl PollPolicy {
+    /// The same policy with every interval divided by `speed`.
+    pub fn faster(self, speed: f64) -> PollPolicy {
+        PollPolicy {
+            initial_interval: self.initial_interval.div_f64(speed),
+            max_interval: self.max_interval.div_f64(speed),
+            retry_base: self.retry_base.div_f64(speed),
+            ..self
+        }
+    }
+}
+
 /// Receives what happens to jobs (the command line draws it).
 pub trait Observer: Send + Sync {
     /// A job's status was seen for the first time or changed.
@@ -48,6 +60,52 @@ pub trait Observer: Send + Sync {
     fn note(&self, job: &str, message: &str) {
         let _ = (job, message);
     }
+    /// Something only a user asking for detail (`-v`) wants to hear.
+    fn detail(&self, job: &str, message: &str) {
+        let _ = (job, message);
+    }
+}
+
+/// Reads of a finished job's last log lines when they fail for now.
+const LAST_READS: u32 = 5;
+
+impl AwsExecutor {
+    /// Shows a job's new log lines and says how many there were; `None`
+    /// when its logs cannot be read at all (access denied and the like:
+    /// the job goes on without them). A passing failure (its retries used
+    /// up) is read again at the next poll, or, once the job has `ended`,
+    /// a few times more now, so that its last lines are not lost.
+    async fn follow(&self, tail: &mut LogTail, name: &str, observer: &dyn Observer, ended: bool) -> Option<usize> {
+        let mut failures = 0;
+        loop {
+            match tail.poll().await {
+                Ok(new) => {
+                    for line in &new {
+                        observer.log(name, line);
+                    }
+                    return Some(new.len());
+                }
+                Err(e) if e.is_definite() => {
+                    observer.note(name, &format!("cannot read the job's logs: {e}"));
+                    return None;
+                }
+                Err(e) => {
+                    observer.detail(name, &format!("reading the job's logs failed for now, trying again: {e}"));
+                    failures += 1;
+                    if !ended || failures >= LAST_READS {
+                        return Some(0);
+                    }
+                    tokio::time::sleep(crate::retry::backoff(failures, self.poll.retry_base, self.poll.max_interval)).await;
+                }
+            }
+        }
+    }
+}
+
+/// `interval` lengthened by up to a tenth at random, so that jobs started
+/// together do not poll together.
+fn jittered(interval: Duration) -> Duration {
+    interval.mul_f64(1.0 + crate::retry::jitter_fraction() / 10.0)
 }
 
 /// Describes that may say "not found" right after a create (SageMaker's
@@ -80,29 +138,28 @@ impl AwsExecutor {
                 observer.status(&info);
                 last_status = Some(info.processing_job_status.clone());
             }
-            let mut lines = 0;
-            if let Some(t) = tail.as_mut() {
-                match t.poll().await {
-                    Ok(new) => {
-                        lines = new.len();
-                        for line in &new {
-                            observer.log(name, line);
+            let ended = info.processing_job_status.is_terminal();
+            let lines = match tail.as_mut() {
+                Some(t) => {
+                    t.expect_streams(info.request.processing_resources.cluster_config.instance_count as usize);
+                    match self.follow(t, name, observer, ended).await {
+                        Some(lines) => lines,
+                        None => {
+                            tail = None;
+                            0
                         }
                     }
-                    Err(e) => {
-                        observer.note(name, &format!("cannot read the job's logs: {e}"));
-                        tail = None;
-                    }
                 }
-            }
-            if info.processing_job_status.is_terminal() {
+                None => 0,
+            };
+            if ended {
                 return Ok(info);
             }
             if calls >= self.poll.max_calls {
                 return Err(ExecutorError::WaitBudget { name: name.to_string(), calls });
             }
             interval = if changed || lines > 0 { self.poll.initial_interval } else { interval.mul_f64(1.5).min(self.poll.max_interval) };
-            tokio::time::sleep(interval).await;
+            tokio::time::sleep(jittered(interval)).await;
         }
     }
 }

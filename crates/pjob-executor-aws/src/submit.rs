@@ -6,7 +6,7 @@ use pjob_s3::{ObjectBody, S3Uri};
 use tokio::task::JoinSet;
 
 use crate::retry::{Failure, backoff, classify, is_not_found};
-use crate::{AwsError, AwsExecutor, Call, ExecutorError, JobInfo, Observer, Service, convert};
+use crate::{Api, AwsError, AwsExecutor, Call, ExecutorError, JobInfo, Observer, Service, convert};
 
 /// Most `CreateProcessingJob` attempts.
 const CREATE_ATTEMPTS: u32 = 8;
@@ -51,8 +51,9 @@ pub fn uses_bucket(job: &CompiledJob, bucket: &str) -> bool {
 
 impl AwsExecutor {
     /// Describes a job; `None` when there is no job with this name.
+    /// Throttling is waited out (see [`AwsExecutor::throttled`]).
     pub async fn describe(&self, name: &str) -> Result<Option<JobInfo>, ExecutorError> {
-        match self.sagemaker.describe_processing_job().processing_job_name(name).send().await {
+        match self.call(Api::DescribeProcessingJob, || self.sagemaker.describe_processing_job().processing_job_name(name).send()).await {
             Ok(d) => JobInfo::from_describe(&d).map(Some),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(self.failed(Service::SageMaker, "DescribeProcessingJob", e)),
@@ -111,16 +112,19 @@ impl AwsExecutor {
         }
     }
 
-    /// Sends `CreateProcessingJob`, retrying throttling with backoff; when
-    /// a call's outcome is unknown (server error, an attempt that outlived
-    /// the call timeout, dropped connection) the job is described before
-    /// any retry, so one call never makes two jobs.
+    /// Sends `CreateProcessingJob` within its rate limit, retrying
+    /// throttling with backoff for as long as it lasts (a throttled call made
+    /// nothing); when a call's outcome is unknown (server error, an attempt
+    /// that outlived the call timeout, dropped connection) the job is
+    /// described before any retry, so one call never makes two jobs.
     async fn create_once(&self, job: &CompiledJob) -> Result<Created, ExecutorError> {
         let input = convert::to_sdk(&job.request)?;
         let name = job.name();
         let mut outcome_unknown = false;
         let mut attempt = 0;
+        let mut throttled = 0;
         loop {
+            self.limits.until_ready(Api::CreateProcessingJob).await;
             let call = convert::create_call(self.sagemaker.create_processing_job(), input.clone())
                 .customize()
                 .config_override(aws_sdk_sagemaker::config::Builder::default().retry_config(RetryConfig::disabled()));
@@ -143,7 +147,11 @@ impl AwsExecutor {
                         return Ok(Created::New);
                     }
                 }
-                Failure::Throttled => {}
+                Failure::Throttled => {
+                    throttled += 1;
+                    self.wait_after_throttling(throttled).await;
+                    continue;
+                }
             }
             attempt += 1;
             if attempt >= CREATE_ATTEMPTS {

@@ -101,6 +101,10 @@ async fn apply_all(
             return Exit::Interrupted;
         }
     };
+    let throttled = executor.throttled();
+    if throttled > 0 && crate::report::verbose() {
+        progress.eprint(&format!("note: AWS throttled {throttled} call(s); pjob waited and sent each again"));
+    }
     if structured {
         let jobs: Vec<_> = order.iter().filter_map(|name| outcomes.get(name).map(|o| summary(name, o))).collect();
         crate::output::print(&serde_json::json!({ "jobs": jobs }), output.unwrap_or(OutputFormat::Json));

@@ -324,12 +324,17 @@ fn throttling_and_server_errors_are_retried() {
     let proxy = Proxy::start(&moto());
     proxy.fault("CreateProcessingJob", Fault::Error(400, "ThrottlingException"), 2);
     proxy.fault("DescribeProcessingJob", Fault::Error(500, "InternalFailure"), 2);
-    proxy.fault("GetLogEvents", Fault::Error(400, "ThrottlingException"), 1);
+    // The existence check before the create is throttled too.
+    proxy.fault("DescribeProcessingJob", Fault::Error(400, "ThrottlingException"), 1);
+    proxy.fault("DescribeLogStreams", Fault::Error(400, "ThrottlingException"), 1);
     proxy.fault("S3 PUT", Fault::Error(503, "SlowDown"), 1);
     proxy.fault("GetCallerIdentity", Fault::Delay(std::time::Duration::from_millis(1500)), 1);
-    let run = pjob(&proxy.url(), &["apply", &manifest]).expect(0);
+    let run = pjob(&proxy.url(), &["apply", &manifest, "-v"]).expect(0);
     assert!(run.stderr.contains(&format!("{name}: Completed")), "{}", run.stderr);
     assert_eq!(proxy.calls("CreateProcessingJob").len(), 3, "two throttled calls, then one that worked");
+    // Throttling is no error: with -v, one note says how much there was.
+    assert!(!run.stderr.contains("error"), "{}", run.stderr);
+    assert!(run.stderr.contains("note: AWS throttled 4 call(s); pjob waited and sent each again"), "{}", run.stderr);
     let listed = block(sagemaker().list_processing_jobs().name_contains(&name).send()).unwrap();
     assert_eq!(listed.processing_job_summaries().len(), 1);
 }

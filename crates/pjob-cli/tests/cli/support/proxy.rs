@@ -1,7 +1,9 @@
 //! A fault-injecting HTTP proxy in front of moto, for what moto cannot
 //! play: jobs that run for a while, fail or are stopped, throttling, server
-//! errors, lost answers, answers that never come and slow responses. It records every request so
-//! tests can count calls and read the exact bodies pjob sent.
+//! errors, lost answers, answers that never come and slow responses, AWS's
+//! per-API rate limits ([`limits`]) and the logs of running jobs
+//! ([`logs`]). It records every request so tests can count calls and read
+//! the exact bodies pjob sent.
 //!
 //! One request per connection (`Connection: close` both ways); bodies with
 //! `Content-Length` or chunked; `Expect: 100-continue` answered.
@@ -13,6 +15,11 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+mod limits;
+mod logs;
+
+pub use logs::{LogPlay, message as log_message};
 
 /// A request the proxy saw.
 #[derive(Debug, Clone)]
@@ -59,6 +66,25 @@ struct State {
     faults: Vec<(String, Fault, usize)>,
     scripts: HashMap<String, Script>,
     seen: Vec<Seen>,
+    limits: limits::RateLimits,
+    /// Jobs without a script run for this many describes, then show moto's status.
+    run_length: Option<usize>,
+    /// Describes answered (200) per job.
+    described: HashMap<String, usize>,
+    logs: Option<LogPlay>,
+}
+
+impl State {
+    /// How many of its lines a job has written: a share per describe while
+    /// it runs, all once it has ended.
+    fn visible_lines(&self, job: &str, lines: usize) -> usize {
+        let described = self.described.get(job).copied().unwrap_or(0);
+        match self.run_length {
+            Some(run) if described <= run => lines * described / (run + 1),
+            _ if described == 0 => 0,
+            _ => lines,
+        }
+    }
 }
 
 /// The running proxy.
@@ -115,6 +141,28 @@ impl Proxy {
     pub fn hold_running(&self, job: &str) {
         let script = Script { steps: vec![("InProgress".into(), None)], only_over_completed: true };
         self.lock().scripts.insert(job.to_string(), script);
+    }
+
+    /// Limits `operation` to `rate` calls a second (a burst of one second's
+    /// worth), answering calls over it with AWS's throttling error.
+    pub fn rate_limit(&self, operation: &str, rate: f64) {
+        self.lock().limits.set(operation, rate);
+    }
+
+    /// Calls of `operation` answered with throttling so far.
+    pub fn refused(&self, operation: &str) -> usize {
+        self.lock().limits.refused(operation)
+    }
+
+    /// Makes every job without a script look `InProgress` for its first
+    /// `describes` describes (after it exists), then shows moto's status.
+    pub fn run_every_job(&self, describes: usize) {
+        self.lock().run_length = Some(describes);
+    }
+
+    /// Answers CloudWatch Logs calls with the lines of running jobs (see [`logs`]).
+    pub fn play_logs(&self, play: LogPlay) {
+        self.lock().logs = Some(play);
     }
 
     /// Lets a job's real status through again.
@@ -179,18 +227,20 @@ impl Message {
 async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> std::io::Result<()> {
     let request = read_request(&mut client).await?;
     let operation = operation(&request);
+    let protocol = Protocol::of(&request);
+    if let Some(answer) = answer_here(state, &operation, &request) {
+        return client.write_all(&answer).await;
+    }
     let fault = {
         let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-        s.seen.push(Seen { operation: operation.clone(), body: request.body.clone() });
         let found = s.faults.iter_mut().find(|(op, _, n)| *op == operation && *n > 0);
         found.map(|(_, fault, n)| {
             *n -= 1;
             fault.clone()
         })
     };
-    let protocol = Protocol::of(&request);
     match &fault {
-        Some(Fault::Error(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
+        Some(Fault::Error(status, code)) => return client.write_all(&error_response(protocol, *status, code, INJECTED)).await,
         Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
         _ => {}
     }
@@ -201,7 +251,7 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     upstream_conn.read_to_end(&mut raw).await?;
     let mut response = parse_response(&raw)?;
     match &fault {
-        Some(Fault::ErrorAfterForward(status, code)) => return client.write_all(&error_response(protocol, *status, code)).await,
+        Some(Fault::ErrorAfterForward(status, code)) => return client.write_all(&error_response(protocol, *status, code, INJECTED)).await,
         Some(Fault::DropAfterForward) => return Ok(()),
         Some(Fault::HoldAfterForward) => return hold(client).await,
         _ => {}
@@ -213,6 +263,37 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     }
     client.write_all(&response.encode(is_head)).await?;
     client.shutdown().await
+}
+
+/// The message of injected errors.
+const INJECTED: &str = "injected by the test proxy";
+
+/// Records a request, and answers it without moto when AWS's rate limit
+/// refuses it or the proxy plays its logs.
+fn answer_here(state: &Mutex<State>, operation: &str, request: &Message) -> Option<Vec<u8>> {
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    s.seen.push(Seen { operation: operation.to_string(), body: request.body.clone() });
+    if s.limits.refuses(operation) {
+        return Some(error_response(Protocol::of(request), 400, "ThrottlingException", "Rate exceeded"));
+    }
+    let play = s.logs?;
+    let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+    let answer = match operation {
+        "DescribeLogStreams" => play.describe_streams(&body, |job| s.described.get(job).is_some_and(|n| *n > 0)),
+        "GetLogEvents" => play.get_events(&body, |job| s.visible_lines(job, play.lines)),
+        _ => return None,
+    };
+    Some(json_response(&answer))
+}
+
+/// A 200 answer with a JSON body, as SageMaker and CloudWatch Logs send it.
+fn json_response(body: &serde_json::Value) -> Vec<u8> {
+    let body = body.to_string();
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: proxy\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// Keeps a connection open, answering nothing, until the client closes it
@@ -230,11 +311,23 @@ async fn hold(mut client: TcpStream) -> std::io::Result<()> {
 /// Applies a job's script to a DescribeProcessingJob answer.
 fn rewrite_describe(state: &Mutex<State>, job: &str, response: &mut Message) {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(script) = s.scripts.get_mut(job) else { return };
     if response.start.split(' ').nth(1) != Some("200") {
         return;
     }
+    let described = {
+        let n = s.described.entry(job.to_string()).or_default();
+        *n += 1;
+        *n
+    };
     let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&response.body) else { return };
+    let run_length = s.run_length;
+    let Some(script) = s.scripts.get_mut(job) else {
+        if run_length.is_some_and(|run| described <= run) {
+            answer["ProcessingJobStatus"] = serde_json::Value::String("InProgress".into());
+            response.body = serde_json::to_vec(&answer).unwrap_or_default();
+        }
+        return;
+    };
     if script.only_over_completed && answer["ProcessingJobStatus"] != "Completed" {
         return;
     }
@@ -292,8 +385,7 @@ impl Protocol {
 }
 
 /// An error answer in the request's protocol, as the service would write it.
-fn error_response(protocol: Protocol, status: u16, code: &str) -> Vec<u8> {
-    let message = "injected by the test proxy";
+fn error_response(protocol: Protocol, status: u16, code: &str, message: &str) -> Vec<u8> {
     let (content_type, body) = match protocol {
         Protocol::Json => ("application/x-amz-json-1.1", format!(r#"{{"__type":"{code}","message":"{message}"}}"#)),
         Protocol::Query => (
