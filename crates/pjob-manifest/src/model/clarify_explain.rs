@@ -42,10 +42,9 @@ pub struct ShapConfig {
     /// Baseline records (a list of rows) or an `s3://` URI of a baseline file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<serde_json::Value>,
-    /// Number of samples for Kernel SHAP.
+    /// Number of samples for Kernel SHAP (Clarify's default depends on the number of features).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
-    pub num_samples: Option<u32>,
+    pub num_samples: Option<i64>,
     /// How local attributions aggregate into global ones (Clarify's default: `mean_abs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agg_method: Option<AggMethod>,
@@ -60,8 +59,7 @@ pub struct ShapConfig {
     pub seed: Option<i64>,
     /// Number of clusters for a baseline computed by K-means (instead of `baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
-    pub num_clusters: Option<u32>,
+    pub num_clusters: Option<i64>,
     /// How text features are split (the SDK's `TextConfig`); not with `features_to_explain`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_config: Option<TextConfig>,
