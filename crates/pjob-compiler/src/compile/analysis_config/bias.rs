@@ -19,9 +19,7 @@ pub(super) fn bias_config(bias: &BiasConfig, values: Values) -> Result<Map<Strin
     let mut out = Map::new();
     out.insert("label_values_or_threshold".into(), Value::Array(labels));
     out.insert("facet".into(), Value::Array(facets(bias, values)?));
-    if let Some(group) = bias.group_name.as_ref().filter(|g| !g.0.is_null()) {
-        out.insert("group_variable".into(), values.name_or_index(&group.0, &format!("{AT}/group_name"))?);
-    }
+    set(&mut out, "group_variable", values.optional_name(bias.group_name.as_ref(), &format!("{AT}/group_name"))?);
     Ok(out)
 }
 

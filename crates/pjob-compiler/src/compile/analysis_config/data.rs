@@ -12,10 +12,7 @@ const AT: &str = "/spec/data_config";
 /// `DataConfig.analysis_config`.
 pub(super) fn data_config(dc: &DataConfig, values: Values) -> Result<Map<String, Value>, CompileError> {
     refusals(dc)?;
-    let name = |v: &Option<LabelValue>, field: &str| match v {
-        Some(v) if !v.0.is_null() => values.name_or_index(&v.0, &format!("{AT}/{field}")).map(Some),
-        _ => Ok(None),
-    };
+    let name = |v: &Option<LabelValue>, field: &str| values.optional_name(v.as_ref(), &format!("{AT}/{field}"));
     let mut out = Map::new();
     out.insert("dataset_type".into(), dc.dataset_type.as_str().into());
     set(&mut out, "features", dc.features.as_ref().map(|f| json!(f)));

@@ -2,7 +2,7 @@
 //! (`predictor`), and how its output is read (`ModelPredictedLabelConfig`,
 //! or a plain score locator), as `_add_predictor` adds them.
 
-use pjob_manifest::{ClarifyProcessorSpec, ModelConfig, ModelPredictedLabelConfig, ModelScores};
+use pjob_manifest::{ClarifyProcessorSpec, LabelValue, ModelConfig, ModelPredictedLabelConfig, ModelScores};
 use serde_json::{Map, Value, json};
 
 use super::values::{Values, refused, set};
@@ -56,10 +56,7 @@ pub(super) fn add_predictor(
     }
     match predicted {
         Some((Scores::Config(c), at)) => {
-            let name = |v: &Option<pjob_manifest::LabelValue>, field: &str| match v {
-                Some(v) if !v.0.is_null() => values.name_or_index(&v.0, &format!("{at}/{field}")).map(Some),
-                _ => Ok(None),
-            };
+            let name = |v: &Option<LabelValue>, field: &str| values.optional_name(v.as_ref(), &format!("{at}/{field}"));
             let mut fields = Map::new();
             set(&mut fields, "label", name(&c.label, "label")?);
             set(&mut fields, "probability", name(&c.probability, "probability")?);

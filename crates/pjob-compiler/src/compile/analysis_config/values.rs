@@ -56,6 +56,11 @@ impl Values {
         self.typed(v, Expected::NameOrIndex, pointer)
     }
 
+    /// A column name or index that may be left out (or null).
+    pub(super) fn optional_name(self, v: Option<&LabelValue>, pointer: &str) -> Result<Option<Value>, CompileError> {
+        v.filter(|v| !v.0.is_null()).map(|v| self.name_or_index(&v.0, pointer)).transpose()
+    }
+
     /// A list of column names or indices.
     pub(super) fn names_or_indices(self, items: &[LabelValue], pointer: &str) -> Result<Value, CompileError> {
         let items = items.iter().enumerate().map(|(i, item)| self.name_or_index(&item.0, &format!("{pointer}/{i}")));
