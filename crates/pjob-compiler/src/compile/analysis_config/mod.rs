@@ -105,3 +105,74 @@ fn methods(pre: Option<&Methods>, post: Option<&Methods>, explainers: Option<Map
     out.extend(explainers.unwrap_or_default());
     Ok(Value::Object(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use pjob_manifest::ClarifyProcessorSpec;
+    use serde_json::{Value, json};
+
+    use super::analysis_config;
+
+    /// A post-training bias spec with `extra` merged into it.
+    fn spec(extra: Value) -> ClarifyProcessorSpec {
+        let mut spec = json!({
+            "role": "arn:aws:iam::123456789012:role/R",
+            "instance_count": 1,
+            "instance_type": "ml.c5.xlarge",
+            "analyses": ["post_training_bias"],
+            "data_config": {"s3_data_input_path": "s3://b/d.csv", "s3_output_path": "s3://b/o", "label": "y"},
+            "bias_config": {"label_values_or_threshold": [1], "facet_name": "a"},
+            "model_config": {"endpoint_name": "e"},
+        });
+        spec.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(spec).expect("a valid spec")
+    }
+
+    fn refusal_at(extra: Value) -> String {
+        analysis_config(&spec(extra)).expect_err("refused").pointer().to_string()
+    }
+
+    #[test]
+    fn schema_refusals_point_at_the_field_and_lift_with_skip_early_validation() {
+        let extra = json!({"bias_config": {"label_values_or_threshold": [1], "facet_name": "a", "group_name": 2.5},
+                           "model_predicted_label_config": {"probability_threshold": 1}});
+        assert_eq!(refusal_at(extra.clone()), "/spec/bias_config/group_name");
+        let mut skipped = extra;
+        skipped["skip_early_validation"] = json!(true);
+        let config = analysis_config(&spec(skipped)).expect("written as it is");
+        assert_eq!(config["group_variable"], json!(2.5));
+        assert_eq!(config["probability_threshold"], json!(1));
+    }
+
+    #[test]
+    fn time_series_refusals_point_at_what_does_not_fit() {
+        let ts = json!({"s3_data_input_path": "s3://b/d.json", "s3_output_path": "s3://b/o", "dataset_type": "application/json",
+                        "time_series_data_config": {"target_time_series": "t", "item_id": "i", "timestamp": "s", "dataset_format": "columns"}});
+        let explain = |extra: Value| {
+            let mut all = json!({"analyses": ["explainability"], "data_config": ts.clone(),
+                                 "model_config": {"endpoint_name": "e", "time_series_model_config": {"forecast": "f"}}});
+            all.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            all
+        };
+        let asv = json!({"direction": "chronological"});
+        assert_eq!(
+            refusal_at(explain(json!({"asymmetric_shapley_value_config": asv, "pdp_config": {"features": ["a"]}}))),
+            "/spec/asymmetric_shapley_value_config"
+        );
+        assert_eq!(refusal_at(explain(json!({"shap_config": {}}))), "/spec/data_config/time_series_data_config");
+        let mut with_bias = explain(json!({"asymmetric_shapley_value_config": asv}));
+        with_bias["analyses"] = json!(["pre_training_bias", "explainability"]);
+        assert_eq!(refusal_at(with_bias), "/spec/asymmetric_shapley_value_config");
+        let config = analysis_config(&spec(explain(json!({"asymmetric_shapley_value_config": asv})))).expect("a time series run");
+        assert_eq!(config["methods"]["asymmetric_shapley_value"], json!({"direction": "chronological", "granularity": "timewise"}));
+    }
+
+    #[test]
+    fn shap_comes_before_pdp_as_the_sdk_merges_them() {
+        let extra = json!({"analyses": ["explainability"], "shap_config": {}, "pdp_config": {"top_k_features": 3}});
+        let config = analysis_config(&spec(extra)).expect("SHAP and PDP");
+        let methods: Vec<&String> = config["methods"].as_object().unwrap().keys().collect();
+        assert_eq!(methods, ["report", "shap", "pdp"]);
+        assert_eq!(config["methods"]["pdp"], json!({"grid_resolution": 15, "top_k_features": 3}));
+    }
+}
