@@ -289,7 +289,8 @@ PER_KIND = {
     "ClarifyProcessor": {
         "version", "analyses", "data_config", "bias_config", "model_config",
         "model_predicted_label_config", "shap_config", "model_scores", "pre_training_methods",
-        "post_training_methods",
+        "post_training_methods", "pdp_config", "asymmetric_shapley_value_config",
+        "skip_early_validation",
     },
 }
 FRAMEWORKS = {
@@ -449,7 +450,79 @@ def run_processor(kind, meta, spec, sess):
         run_clarify(meta, spec, sess, ctor, run)
 
 
+class SchemaError(ValueError):
+    """The SDK's early validation (its analysis config schema) refused the configuration."""
+
+
 def run_clarify(meta, spec, sess, ctor, run):
+    import schema as schema_lib
+
+    try:
+        run_clarify_methods(meta, spec, sess, ctor, run)
+    except schema_lib.SchemaError as e:
+        raise SchemaError(str(e)) from e
+
+
+def clarify_data_config(spec):
+    dc_spec = dict(only(spec.get("data_config"), {
+        "s3_data_input_path", "s3_output_path", "label", "headers", "features", "dataset_type",
+        "s3_data_distribution_type", "s3_compression_type", "s3_analysis_config_output_path",
+        "joinsource", "excluded_columns", "predicted_label", "facet_dataset_uri", "facet_headers",
+        "predicted_label_dataset_uri", "predicted_label_headers", "segmentation_config",
+        "time_series_data_config"}, "spec.data_config"))
+    if "segmentation_config" in dc_spec:
+        dc_spec["segmentation_config"] = [
+            clarify.SegmentationConfig(**only(s, {"name_or_index", "segments", "config_name",
+                                                  "display_aliases"},
+                                              f"spec.data_config.segmentation_config[{n}]"))
+            for n, s in enumerate(dc_spec["segmentation_config"])]
+    if "time_series_data_config" in dc_spec:
+        ts = dict(only(dc_spec["time_series_data_config"], {
+            "target_time_series", "item_id", "timestamp", "related_time_series",
+            "static_covariates", "dataset_format"}, "spec.data_config.time_series_data_config"))
+        formats = {f.value: f for f in clarify.TimeSeriesJSONDatasetFormat}
+        if ts.get("dataset_format") in formats:
+            ts["dataset_format"] = formats[ts["dataset_format"]]
+        dc_spec["time_series_data_config"] = clarify.TimeSeriesDataConfig(**ts)
+    distribution = dc_spec.pop("s3_data_distribution_type", None)
+    data_config = clarify.DataConfig(**dc_spec)
+    if distribution is not None:
+        # DataConfig takes no such argument; the SDK reads the attribute in _run().
+        data_config.s3_data_distribution_type = distribution
+    return data_config
+
+
+def clarify_explainability_config(spec):
+    """The SDK's explainability_config: one config object, or the list of them (SHAP first)."""
+    configs = []
+    if "shap_config" in spec:
+        shap = dict(only(spec["shap_config"], {
+            "baseline", "num_samples", "agg_method", "use_logit", "save_local_shap_values",
+            "seed", "num_clusters", "features_to_explain", "text_config", "image_config"},
+            "spec.shap_config"))
+        if "text_config" in shap:
+            shap["text_config"] = clarify.TextConfig(**only(
+                shap["text_config"], {"granularity", "language"}, "spec.shap_config.text_config"))
+        if "image_config" in shap:
+            shap["image_config"] = clarify.ImageConfig(**only(shap["image_config"], {
+                "model_type", "num_segments", "feature_extraction_method", "segment_compactness",
+                "max_objects", "iou_threshold", "context"}, "spec.shap_config.image_config"))
+        configs.append(clarify.SHAPConfig(**shap))
+    if "pdp_config" in spec:
+        configs.append(clarify.PDPConfig(**only(
+            spec["pdp_config"], {"features", "grid_resolution", "top_k_features"},
+            "spec.pdp_config")))
+    if "asymmetric_shapley_value_config" in spec:
+        configs.append(clarify.AsymmetricShapleyValueConfig(**only(
+            spec["asymmetric_shapley_value_config"],
+            {"direction", "granularity", "num_samples", "baseline"},
+            "spec.asymmetric_shapley_value_config")))
+    if not configs:
+        return None
+    return configs[0] if len(configs) == 1 else configs
+
+
+def run_clarify_methods(meta, spec, sess, ctor, run):
     for k in ("inputs", "outputs", "arguments", "code_location"):
         if k in spec:
             raise CaptureError(f"ClarifyProcessor: the SDK takes no {k}")
@@ -457,18 +530,10 @@ def run_clarify(meta, spec, sess, ctor, run):
         ctor["job_name_prefix"] = meta["name"]
     if "version" in spec:
         ctor["version"] = spec["version"]
+    if "skip_early_validation" in spec:
+        ctor["skip_early_validation"] = spec["skip_early_validation"]
     proc = clarify.SageMakerClarifyProcessor(**ctor)
-
-    dc_spec = dict(only(spec.get("data_config"), {
-        "s3_data_input_path", "s3_output_path", "label", "headers", "features", "dataset_type",
-        "s3_data_distribution_type", "s3_compression_type", "s3_analysis_config_output_path",
-        "joinsource", "excluded_columns", "predicted_label", "facet_dataset_uri", "facet_headers",
-        "predicted_label_dataset_uri", "predicted_label_headers"}, "spec.data_config"))
-    distribution = dc_spec.pop("s3_data_distribution_type", None)
-    data_config = clarify.DataConfig(**dc_spec)
-    if distribution is not None:
-        # DataConfig takes no such argument; the SDK reads the attribute in _run().
-        data_config.s3_data_distribution_type = distribution
+    data_config = clarify_data_config(spec)
 
     bias_config = None
     if "bias_config" in spec:
@@ -477,22 +542,23 @@ def run_clarify(meta, spec, sess, ctor, run):
             "group_name"}, "spec.bias_config"))
     model_config = None
     if "model_config" in spec:
-        model_config = clarify.ModelConfig(**only(spec["model_config"], {
+        mc = dict(only(spec["model_config"], {
             "model_name", "instance_count", "instance_type", "accept_type", "content_type",
             "content_template", "custom_attributes", "accelerator_type",
-            "endpoint_name_prefix", "record_template", "endpoint_name", "target_model"},
-            "spec.model_config"))
+            "endpoint_name_prefix", "record_template", "endpoint_name", "target_model",
+            "time_series_model_config"}, "spec.model_config"))
+        if "time_series_model_config" in mc:
+            mc["time_series_model_config"] = clarify.TimeSeriesModelConfig(**only(
+                mc["time_series_model_config"], {"forecast"},
+                "spec.model_config.time_series_model_config"))
+        model_config = clarify.ModelConfig(**mc)
     mplc = None
     if "model_predicted_label_config" in spec:
         mplc = clarify.ModelPredictedLabelConfig(**only(
             spec["model_predicted_label_config"],
             {"label", "probability", "probability_threshold", "label_headers"},
             "spec.model_predicted_label_config"))
-    shap = None
-    if "shap_config" in spec:
-        shap = clarify.SHAPConfig(**only(spec["shap_config"], {
-            "baseline", "num_samples", "agg_method", "use_logit", "save_local_shap_values",
-            "seed", "num_clusters", "features_to_explain"}, "spec.shap_config"))
+    shap = clarify_explainability_config(spec)
     model_scores = spec.get("model_scores")
     if isinstance(model_scores, dict):
         model_scores = clarify.ModelPredictedLabelConfig(**only(

@@ -518,12 +518,12 @@ impl Checker<'_> {
             );
         }
         if s.analyses.contains(&Analysis::Explainability) {
-            if s.shap_config.is_none() {
+            if s.shap_config.is_none() && s.pdp_config.is_none() && s.asymmetric_shapley_value_config.is_none() {
                 self.err(
                     "/spec/analyses",
                     Code::Refused,
-                    "explainability needs `shap_config`".into(),
-                    "add `shap_config` (baseline, num_samples, agg_method, ...)",
+                    "explainability needs `shap_config`, `pdp_config` or `asymmetric_shapley_value_config`".into(),
+                    "add `shap_config` (baseline, num_samples, agg_method, ...), `pdp_config` (features, ...), or both",
                 );
             }
             if s.model_config.is_none() {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use super::{CommonSpec, S3CompressionType, S3DataDistributionType};
+use super::{AsymmetricShapleyValueConfig, CommonSpec, PdpConfig, S3CompressionType, S3DataDistributionType, ShapConfig};
 
 /// `spec` of a `ClarifyProcessor`: bias and explainability analyses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -33,6 +33,15 @@ pub struct ClarifyProcessorSpec {
     /// SHAP settings for explainability (the SDK's `SHAPConfig`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shap_config: Option<ShapConfig>,
+    /// Partial dependence plots for explainability (the SDK's `PDPConfig`),
+    /// alone or with `shap_config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pdp_config: Option<PdpConfig>,
+    /// Time series explainability (the SDK's `AsymmetricShapleyValueConfig`):
+    /// alone, with `data_config.time_series_data_config` and
+    /// `model_config.time_series_model_config`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asymmetric_shapley_value_config: Option<AsymmetricShapleyValueConfig>,
     /// The model's output to explain (explainability): an index or JMESPath of
     /// the score, or settings like `model_predicted_label_config`'s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +52,11 @@ pub struct ClarifyProcessorSpec {
     /// Post-training bias metrics: `all` or a list.
     #[serde(default = "Methods::all")]
     pub post_training_methods: Methods,
+    /// Skip the SDK's check of the generated `analysis_config.json` against
+    /// its schema: values of other types (a float column index, an integer
+    /// threshold, ...) are then written as they are.
+    #[serde(default)]
+    pub skip_early_validation: bool,
     /// Fields every kind shares.
     #[serde(flatten)]
     pub common: CommonSpec,
@@ -225,6 +239,81 @@ pub struct DataConfig {
     /// Column names of the predicted label dataset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicted_label_headers: Option<Vec<String>>,
+    /// Segments of the dataset metrics are also computed on (the SDK's
+    /// list of `SegmentationConfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segmentation_config: Option<Vec<SegmentationConfig>>,
+    /// Where the time series are in a JSON dataset (time series
+    /// explainability; the SDK's `TimeSeriesDataConfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_series_data_config: Option<TimeSeriesDataConfig>,
+}
+
+/// The SDK's `SegmentationConfig`: segments of one column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentationConfig {
+    /// Name or index of the column the segments are defined on.
+    pub name_or_index: LabelValue,
+    /// One list of values (or intervals such as `"[1, 4]"`) per segment; the
+    /// rest of the values form the `__default__` segment.
+    #[schemars(length(min = 1))]
+    pub segments: Vec<Vec<LabelValue>>,
+    /// Name of this segmentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_name: Option<String>,
+    /// Display names of the segments: one per segment, or one more for the default segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_aliases: Option<Vec<String>>,
+}
+
+/// The SDK's `TimeSeriesDataConfig`: JMESPaths (with `dataset_format`) or
+/// zero-based indices, all of the same kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeSeriesDataConfig {
+    /// The target time series.
+    pub target_time_series: LabelValue,
+    /// The item id.
+    pub item_id: LabelValue,
+    /// The timestamp.
+    pub timestamp: LabelValue,
+    /// The related time series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_time_series: Option<Vec<LabelValue>>,
+    /// The static covariates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub static_covariates: Option<Vec<LabelValue>>,
+    /// Layout of the JSON dataset; required with JMESPaths, refused with indices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dataset_format: Option<TimeSeriesDatasetFormat>,
+}
+
+/// Layouts of a JSON time series dataset (the SDK's `TimeSeriesJSONDatasetFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeSeriesDatasetFormat {
+    /// One list per field: `{"ids": [...], "timestamps": [...], ...}`.
+    Columns,
+    /// One record per item, holding its time series.
+    ItemRecords,
+    /// One record per item and timestamp.
+    TimestampRecords,
+}
+
+impl TimeSeriesDatasetFormat {
+    /// Every layout.
+    pub const ALL: [TimeSeriesDatasetFormat; 3] =
+        [TimeSeriesDatasetFormat::Columns, TimeSeriesDatasetFormat::ItemRecords, TimeSeriesDatasetFormat::TimestampRecords];
+
+    /// The name manifests and Clarify's analysis configuration use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeSeriesDatasetFormat::Columns => "columns",
+            TimeSeriesDatasetFormat::ItemRecords => "item_records",
+            TimeSeriesDatasetFormat::TimestampRecords => "timestamp_records",
+        }
+    }
 }
 
 fn default_dataset_type() -> DatasetType {
@@ -243,9 +332,9 @@ pub struct BiasConfig {
     /// when `facet_name` is a list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facet_values_or_threshold: Option<serde_json::Value>,
-    /// Column that groups records for conditional demographic disparity.
+    /// Column (name or index) that groups records for conditional demographic disparity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_name: Option<String>,
+    pub group_name: Option<LabelValue>,
 }
 
 /// A facet name or a list of them.
@@ -301,6 +390,17 @@ pub struct ModelConfig {
     /// Model to invoke on a multi-model endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_model: Option<String>,
+    /// How to read a forecast (time series explainability; the SDK's `TimeSeriesModelConfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_series_model_config: Option<TimeSeriesModelConfig>,
+}
+
+/// The SDK's `TimeSeriesModelConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeSeriesModelConfig {
+    /// JMESPath of the forecast in the model's output.
+    pub forecast: String,
 }
 
 /// The SDK's `ModelPredictedLabelConfig`.
@@ -313,79 +413,17 @@ pub struct ModelPredictedLabelConfig {
     /// Index or JSONPath of the predicted probability.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability: Option<LabelValue>,
-    /// Probability above which the label is positive.
+    /// Probability above which the label is positive: a float (`1.0`, not `1`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub probability_threshold: Option<f64>,
-    /// Names of the labels, in the order of the model's scores.
+    pub probability_threshold: Option<LabelValue>,
+    /// Names (or values) of the labels, in the order of the model's scores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label_headers: Option<Vec<String>>,
-}
-
-/// SHAP aggregation of local attributions into global ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AggMethod {
-    /// Mean of absolute values.
-    MeanAbs,
-    /// Median.
-    Median,
-    /// Mean of squares.
-    MeanSq,
-}
-
-impl AggMethod {
-    /// Every aggregation method.
-    pub const ALL: [AggMethod; 3] = [AggMethod::MeanAbs, AggMethod::Median, AggMethod::MeanSq];
-
-    /// The name manifests and Clarify's analysis configuration use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AggMethod::MeanAbs => "mean_abs",
-            AggMethod::Median => "median",
-            AggMethod::MeanSq => "mean_sq",
-        }
-    }
-}
-
-/// The SDK's `SHAPConfig`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ShapConfig {
-    /// Baseline records (a list of rows) or an `s3://` URI of a baseline file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<serde_json::Value>,
-    /// Number of samples for Kernel SHAP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
-    pub num_samples: Option<u32>,
-    /// How local attributions aggregate into global ones (Clarify's default: `mean_abs`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agg_method: Option<AggMethod>,
-    /// Apply the logit function to model outputs.
-    #[serde(default)]
-    pub use_logit: bool,
-    /// Keep the per-record attributions.
-    #[serde(default = "default_true")]
-    pub save_local_shap_values: bool,
-    /// Random seed for sampling.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seed: Option<i64>,
-    /// Number of clusters for a baseline computed by K-means (instead of `baseline`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1))]
-    pub num_clusters: Option<u32>,
-    /// Names or indices of the features to explain (default: all).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub features_to_explain: Option<Vec<LabelValue>>,
-}
-
-fn default_true() -> bool {
-    true
+    pub label_headers: Option<Vec<LabelValue>>,
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{AggMethod, DatasetType};
+    use super::{DatasetType, TimeSeriesDatasetFormat};
 
     #[test]
     fn names_are_the_ones_manifests_write() {
@@ -393,9 +431,9 @@ mod tests {
             assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
             assert_eq!(serde_json::from_value::<DatasetType>(t.as_str().into()).unwrap(), t);
         }
-        for m in AggMethod::ALL {
-            assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
-            assert_eq!(serde_json::from_value::<AggMethod>(m.as_str().into()).unwrap(), m);
+        for f in TimeSeriesDatasetFormat::ALL {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+            assert_eq!(serde_json::from_value::<TimeSeriesDatasetFormat>(f.as_str().into()).unwrap(), f);
         }
     }
 }

@@ -5,12 +5,14 @@
 //! `JsonSchema`; its doc comments are the schema's descriptions.
 
 mod clarify;
+mod clarify_explain;
 mod common;
 mod envelope;
 mod io;
 mod kinds;
 
 pub use clarify::*;
+pub use clarify_explain::*;
 pub use common::*;
 pub use envelope::*;
 pub use io::*;
