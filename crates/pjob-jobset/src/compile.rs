@@ -22,6 +22,9 @@ pub struct CompileSettings {
     /// `None`, the SDK's `sagemaker-<region>-<account>` with placeholders
     /// for what is not known offline.
     pub default_bucket: Option<String>,
+    /// Key prefix in the default bucket (`--default-bucket-prefix`; a
+    /// manifest's `spec.default_bucket_prefix` wins over it).
+    pub default_bucket_prefix: Option<String>,
     /// Name every job with the SDK's timestamp (`--new`).
     pub force_timestamp_name: bool,
     /// The time timestamp names use.
@@ -35,6 +38,7 @@ impl Default for CompileSettings {
         CompileSettings {
             region: None,
             default_bucket: None,
+            default_bucket_prefix: None,
             force_timestamp_name: false,
             now: SystemTime::now(),
             git_timeout: DEFAULT_GIT_TIMEOUT,
@@ -56,6 +60,7 @@ impl CompileSettings {
         CompileOptions {
             region: self.region.clone(),
             default_bucket: self.bucket(),
+            default_bucket_prefix: self.default_bucket_prefix.clone(),
             base_dir: job.base_dir(),
             force_timestamp_name: self.force_timestamp_name,
             now: self.now,

@@ -461,8 +461,14 @@ impl Checker<'_> {
         self.local_or_s3("/spec/submit_app", &s.submit_app, FileKind::File);
         self.spark_dependencies("/spec/submit_jars", &s.submit_jars);
         self.spark_dependencies("/spec/submit_files", &s.submit_files);
-        if let Some(uri) = &s.spark_event_logs_s3_uri {
-            self.s3_uri("/spec/spark_event_logs_s3_uri", uri);
+        for (field, value) in [
+            ("spark_event_logs_s3_uri", &s.spark_event_logs_s3_uri),
+            ("configuration_location", &s.configuration_location),
+            ("dependency_location", &s.dependency_location),
+        ] {
+            if let Some(uri) = value {
+                self.s3_uri(&format!("/spec/{field}"), uri);
+            }
         }
     }
 

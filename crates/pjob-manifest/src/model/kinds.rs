@@ -171,6 +171,18 @@ pub struct SparkSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^s3://"))]
     pub spark_event_logs_s3_uri: Option<String>,
+    /// S3 prefix `configuration.json` is uploaded under, as
+    /// `<prefix>/<job>/input/conf/configuration.json` (default:
+    /// `code_location`, else the default bucket and its prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub configuration_location: Option<String>,
+    /// S3 prefix the local `submit_py_files`, `submit_jars` and
+    /// `submit_files` are uploaded under, as `<prefix>/<job>/input/<channel>/`
+    /// (default: `code_location`, else the default bucket and its prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub dependency_location: Option<String>,
     /// Fields every kind shares.
     #[serde(flatten)]
     pub common: CommonSpec,
