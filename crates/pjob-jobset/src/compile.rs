@@ -93,8 +93,8 @@ impl Job {
         let Some(config) = self.git_config() else { return Ok(None) };
         pjob_compiler::check_git_config(config, POINTER).map_err(|e| Box::new(self.compile_diagnostic(&e)))?;
         git::fetch(config, &self.base_dir(), timeout).map(Some).map_err(|e| {
-            let help = "check `git_config`: the repository URL, branch and commit, and that this machine can reach it";
-            Box::new(self.diagnostic_at(POINTER, Code::Git, e.to_string(), help.into()))
+            let help = "check `git_config`: the repository URL, branch, commit and credentials, and that this machine can reach it";
+            Box::new(self.diagnostic_at(POINTER, Code::Git, config.mask(&e.to_string()), help.into()))
         })
     }
 
@@ -103,9 +103,14 @@ impl Job {
         pjob_compiler::compile(&self.manifest, options)
     }
 
-    /// A compile error as a diagnostic at the value it concerns.
+    /// A compile error as a diagnostic at the value it concerns, with the
+    /// `git_config` secrets masked.
     pub fn compile_diagnostic(&self, e: &CompileError) -> Diagnostic {
-        self.diagnostic_at(e.pointer(), e.code(), e.to_string(), e.help())
+        let message = match self.git_config() {
+            Some(config) => config.mask(&e.to_string()),
+            None => e.to_string(),
+        };
+        self.diagnostic_at(e.pointer(), e.code(), message, e.help())
     }
 }
 

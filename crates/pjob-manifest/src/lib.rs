@@ -5,6 +5,7 @@
 //! the rules a schema cannot say, and returns the typed [`Manifest`] or every
 //! problem found, each a located [`Diagnostic`].
 
+pub mod git;
 pub mod model;
 mod repair;
 mod rules;
