@@ -192,9 +192,10 @@ class FakeBotoSession:
         return MagicMock()
 
 
-def make_session(rec):
+def make_session(rec, default_bucket_prefix=None):
     boto = FakeBotoSession(rec)
     sess = Session(
+        default_bucket_prefix=default_bucket_prefix,
         boto_session=boto,
         sagemaker_client=boto.client("sagemaker"),
         sagemaker_runtime_client=MagicMock(),
@@ -266,7 +267,7 @@ def render_templates(doc, path):
 COMMON = {
     "role", "instance_count", "instance_type", "volume_size_in_gb", "volume_kms_key",
     "output_kms_key", "max_runtime_in_seconds", "env", "network_config", "inputs", "outputs",
-    "arguments", "experiment_config", "job_name", "code_location", "kms_key",
+    "arguments", "experiment_config", "job_name", "code_location", "kms_key", "default_bucket_prefix",
 }
 PER_KIND = {
     "Processor": {"image_uri", "entrypoint"},
@@ -279,12 +280,12 @@ PER_KIND = {
     "PySparkProcessor": {
         "framework_version", "py_version", "container_version", "image_uri", "submit_app",
         "submit_py_files", "submit_jars", "submit_files", "configuration",
-        "spark_event_logs_s3_uri",
+        "spark_event_logs_s3_uri", "configuration_location", "dependency_location",
     },
     "SparkJarProcessor": {
         "framework_version", "py_version", "container_version", "image_uri", "submit_app",
         "submit_class", "submit_jars", "submit_files", "configuration",
-        "spark_event_logs_s3_uri",
+        "spark_event_logs_s3_uri", "configuration_location", "dependency_location",
     },
     "ClarifyProcessor": {
         "version", "analyses", "data_config", "bias_config", "model_config",
@@ -433,9 +434,10 @@ def run_processor(kind, meta, spec, sess):
     elif kind in ("PySparkProcessor", "SparkJarProcessor"):
         ctor.update(pick(spec, "framework_version", "py_version", "container_version",
                          "image_uri"))
-        if "code_location" in spec:
-            ctor["configuration_location"] = spec["code_location"]
-            ctor["dependency_location"] = spec["code_location"]
+        # pjob's code_location stands for both locations; each one wins over it.
+        for field in ("configuration_location", "dependency_location"):
+            if field in spec or "code_location" in spec:
+                ctor[field] = spec.get(field, spec.get("code_location"))
         if name:
             ctor["base_job_name"] = name
         run.update(pick(spec, "submit_jars", "submit_files", "configuration",
@@ -617,7 +619,7 @@ REFUSALS = (ValueError, TypeError, AttributeError, AssertionError, RuntimeError,
 def capture(case_dir, verbose=False):
     path, doc = load_manifest(case_dir)
     rec = Recorder()
-    sess = make_session(rec)
+    sess = make_session(rec, (doc.get("spec") or {}).get("default_bucket_prefix"))
     cwd = os.getcwd()
     os.chdir(case_dir)  # relative paths in the manifest resolve against its folder
     try:

@@ -32,6 +32,11 @@ pub struct GlobalArgs {
     /// Bucket for uploaded code and default outputs (default: sagemaker-<region>-<account>).
     #[arg(long, global = true)]
     pub default_bucket: Option<String>,
+    /// Key prefix in the default bucket, as the SDK session's
+    /// default_bucket_prefix: s3://<bucket>/<prefix>/<job>/... (a manifest's
+    /// spec.default_bucket_prefix wins).
+    #[arg(long, global = true, value_name = "PREFIX")]
+    pub default_bucket_prefix: Option<String>,
     /// Output format.
     #[arg(short = 'o', long = "output", global = true, value_enum)]
     pub output: Option<OutputFormat>,

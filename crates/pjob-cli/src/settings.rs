@@ -18,7 +18,8 @@ pub(crate) struct Settings {
     /// AWS options for the executors (`--region`, `--profile`, `--endpoint-url`,
     /// `--call-timeout`, `--operation-timeout`).
     pub aws: AwsOptions,
-    /// What the compiler needs (`--region` or `AWS_DEFAULT_REGION`, `--default-bucket`).
+    /// What the compiler needs (`--region` or `AWS_DEFAULT_REGION`, `--default-bucket`,
+    /// `--default-bucket-prefix`).
     pub compile: CompileSettings,
     /// The template renderer with `--vars-file` and `--var` values.
     pub renderer: Renderer,
@@ -43,6 +44,7 @@ impl Settings {
         let compile = CompileSettings {
             region: region.or_else(|| std::env::var("AWS_DEFAULT_REGION").ok().filter(|r| !r.is_empty())),
             default_bucket: non_empty(&global.default_bucket),
+            default_bucket_prefix: non_empty(&global.default_bucket_prefix),
             force_timestamp_name: false,
             now: SystemTime::now(),
             git_timeout: Duration::from_secs(global.git_timeout),

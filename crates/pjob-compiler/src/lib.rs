@@ -41,6 +41,10 @@ pub struct CompileOptions {
     pub region: Option<String>,
     /// Bucket for uploaded artifacts and default output destinations.
     pub default_bucket: String,
+    /// Key prefix in the default bucket (the SDK session's
+    /// `default_bucket_prefix`, `--default-bucket-prefix`); the manifest's
+    /// `spec.default_bucket_prefix` wins over it.
+    pub default_bucket_prefix: Option<String>,
     /// Folder relative paths in the manifest resolve against.
     pub base_dir: PathBuf,
     /// Force the SDK's timestamp naming (`--new`), whatever the manifest says.

@@ -23,6 +23,12 @@ pub fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     out
 }
 
+/// A key prefix with repeated slashes made one and none at its ends, as the
+/// SDK's `s3_path_join` leaves it: `/team//ml/` is `team/ml`.
+pub fn squeeze_slashes(prefix: &str) -> String {
+    prefix.split('/').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("/")
+}
+
 /// Bucket and key of an `s3://bucket/key` URI.
 pub fn split(uri: &str) -> Option<(&str, &str)> {
     let rest = uri.strip_prefix("s3://")?;
@@ -51,5 +57,7 @@ mod tests {
         assert_eq!(split("s3://b/k/x.py"), Some(("b", "k/x.py")));
         assert_eq!(split("s3://b"), Some(("b", "")));
         assert_eq!(basename("s3://b/k/x.py"), "x.py");
+        assert_eq!(squeeze_slashes("/team//ml/"), "team/ml");
+        assert_eq!(join(["s3://", "bucket", &squeeze_slashes("")]), "s3://bucket");
     }
 }

@@ -15,6 +15,7 @@ fn options(base_dir: &Path, region: Option<&str>) -> CompileOptions {
     CompileOptions {
         region: region.map(str::to_string),
         default_bucket: "pjob-default-bucket".into(),
+        default_bucket_prefix: None,
         base_dir: base_dir.to_path_buf(),
         force_timestamp_name: false,
         now: SystemTime::UNIX_EPOCH,

@@ -31,6 +31,7 @@ fn compile_with_input(base_dir: &Path) -> Result<CompiledJob, CompileError> {
     let options = CompileOptions {
         region: Some("us-east-1".into()),
         default_bucket: "bkt".into(),
+        default_bucket_prefix: None,
         base_dir: base_dir.to_path_buf(),
         force_timestamp_name: false,
         now: SystemTime::UNIX_EPOCH,

@@ -23,6 +23,9 @@ pub struct CompileSettings {
     /// `None`, the SDK's `sagemaker-<region>-<account>` with placeholders
     /// for what is not known offline.
     pub default_bucket: Option<String>,
+    /// Key prefix in the default bucket (`--default-bucket-prefix`; a
+    /// manifest's `spec.default_bucket_prefix` wins over it).
+    pub default_bucket_prefix: Option<String>,
     /// Name every job with the SDK's timestamp (`--new`).
     pub force_timestamp_name: bool,
     /// The time timestamp names use.
@@ -38,6 +41,7 @@ impl Default for CompileSettings {
         CompileSettings {
             region: None,
             default_bucket: None,
+            default_bucket_prefix: None,
             force_timestamp_name: false,
             now: SystemTime::now(),
             git_timeout: DEFAULT_GIT_TIMEOUT,
@@ -60,6 +64,7 @@ impl CompileSettings {
         CompileOptions {
             region: self.region.clone(),
             default_bucket: self.bucket(),
+            default_bucket_prefix: self.default_bucket_prefix.clone(),
             base_dir: job.base_dir(),
             force_timestamp_name: self.force_timestamp_name,
             now: self.now,
@@ -96,8 +101,8 @@ impl Job {
         let Some(config) = self.git_config() else { return Ok(None) };
         pjob_compiler::check_git_config(config, POINTER).map_err(|e| Box::new(self.compile_diagnostic(&e)))?;
         git::fetch(config, &self.base_dir(), timeout).map(Some).map_err(|e| {
-            let help = "check `git_config`: the repository URL, branch and commit, and that this machine can reach it";
-            Box::new(self.diagnostic_at(POINTER, Code::Git, e.to_string(), help.into()))
+            let help = "check `git_config`: the repository URL, branch, commit and credentials, and that this machine can reach it";
+            Box::new(self.diagnostic_at(POINTER, Code::Git, config.mask(&e.to_string()), help.into()))
         })
     }
 
@@ -106,9 +111,14 @@ impl Job {
         pjob_compiler::compile(&self.manifest, options)
     }
 
-    /// A compile error as a diagnostic at the value it concerns.
+    /// A compile error as a diagnostic at the value it concerns, with the
+    /// `git_config` secrets masked.
     pub fn compile_diagnostic(&self, e: &CompileError) -> Diagnostic {
-        self.diagnostic_at(e.pointer(), e.code(), e.to_string(), e.help())
+        let message = match self.git_config() {
+            Some(config) => config.mask(&e.to_string()),
+            None => e.to_string(),
+        };
+        self.diagnostic_at(e.pointer(), e.code(), message, e.help())
     }
 }
 

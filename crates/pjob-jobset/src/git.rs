@@ -6,6 +6,12 @@
 //! outside the pure compiler, and only for commands that need the sources
 //! (`render`, `plan`, `apply`); `validate` checks `git_config` without
 //! fetching. Every `git` run has a deadline, and never prompts.
+//!
+//! The credentials the SDK would put into the clone URL
+//! ([`GitConfig::credentials`]) reach `git` through a credential helper
+//! defined in the clone's environment instead, so that no command line
+//! (`ps`) and no message of git's shows them; every error is masked with
+//! [`GitConfig::mask`] too.
 
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -13,6 +19,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pjob_manifest::GitConfig;
+use pjob_manifest::git::GitCredentials;
+
+/// The credential helper the clone is given: it answers `get` with the
+/// user name and password of the environment (`PJOB_GIT_USERNAME`,
+/// `PJOB_GIT_PASSWORD`), and ignores `store` and `erase`.
+const CREDENTIAL_HELPER: &str =
+    r#"!f() { test "$1" = get && printf 'username=%s\npassword=%s\n' "$PJOB_GIT_USERNAME" "$PJOB_GIT_PASSWORD"; }; f"#;
 
 /// A checked-out repository; the folder is removed when this is dropped.
 #[derive(Debug)]
@@ -57,32 +70,58 @@ pub enum FetchError {
 /// after `timeout`. The configuration must have passed
 /// [`pjob_compiler::check_git_config`] (no value that git would read as an option).
 pub fn fetch(config: &GitConfig, base_dir: &Path, timeout: Duration) -> Result<Checkout, FetchError> {
-    let error = |action, detail: String| FetchError::Git { repo: config.repo.clone(), action, detail };
+    let error = |action, detail: String| FetchError::Git { repo: config.mask(&config.repo), action, detail };
     let dir = tempfile::Builder::new()
         .prefix("pjob-git-")
         .tempdir()
         .map_err(|e| error("clone", format!("cannot create a temporary folder: {e}")))?;
     let work_tree = dir.path().to_path_buf();
     let target = work_tree.to_string_lossy().into_owned();
-    let run = |action, args: &[&str], cwd: &Path| run_git(config, action, args, cwd, timeout);
-    run("clone", &["clone", "--quiet", "--", &config.repo, &target], base_dir)?;
+    let auth = config.credentials().map(|c| credential_env(&c)).unwrap_or_default();
+    let run = |action, args: &[&str], cwd: &Path, env: &[(String, String)]| run_git(config, action, args, cwd, env, timeout);
+    run("clone", &["clone", "--quiet", "--", &config.repo, &target], base_dir, &auth)?;
     if let Some(branch) = &config.branch {
-        run("checkout", &["checkout", "--quiet", branch], &work_tree)?;
+        run("checkout", &["checkout", "--quiet", branch], &work_tree, &[])?;
     }
     if let Some(commit) = &config.commit {
-        run("checkout", &["checkout", "--quiet", "--detach", commit], &work_tree)?;
+        run("checkout", &["checkout", "--quiet", "--detach", commit], &work_tree, &[])?;
     }
     Ok(Checkout { dir })
 }
 
-fn run_git(config: &GitConfig, action: &'static str, args: &[&str], cwd: &Path, timeout: Duration) -> Result<(), FetchError> {
-    let error = |detail: String| FetchError::Git { repo: config.repo.clone(), action, detail };
+/// The environment that gives `git` these credentials: git's own
+/// `GIT_CONFIG_COUNT` settings (after any the environment already has)
+/// clear the configured credential helpers and add [`CREDENTIAL_HELPER`].
+pub fn credential_env(credentials: &GitCredentials) -> Vec<(String, String)> {
+    let first = std::env::var("GIT_CONFIG_COUNT").ok().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0);
+    let mut env = Vec::new();
+    for (i, helper) in ["", CREDENTIAL_HELPER].into_iter().enumerate() {
+        env.push((format!("GIT_CONFIG_KEY_{}", first + i), "credential.helper".to_string()));
+        env.push((format!("GIT_CONFIG_VALUE_{}", first + i), helper.to_string()));
+    }
+    env.push(("GIT_CONFIG_COUNT".to_string(), (first + 2).to_string()));
+    env.push(("PJOB_GIT_USERNAME".to_string(), credentials.username.clone()));
+    env.push(("PJOB_GIT_PASSWORD".to_string(), credentials.password.clone()));
+    env
+}
+
+fn run_git(
+    config: &GitConfig,
+    action: &'static str,
+    args: &[&str],
+    cwd: &Path,
+    env: &[(String, String)],
+    timeout: Duration,
+) -> Result<(), FetchError> {
+    let repo = config.mask(&config.repo);
+    let error = |detail: String| FetchError::Git { repo: repo.clone(), action, detail: config.mask(&detail) };
     let stderr_file = tempfile::tempfile().map_err(|e| error(format!("cannot create a temporary file: {e}")))?;
     let mut command = Command::new("git");
     command
         .args(args)
         .current_dir(cwd)
         .env("GIT_TERMINAL_PROMPT", "0")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(stderr_file.try_clone().map_err(|e| error(e.to_string()))?)
@@ -103,7 +142,7 @@ fn run_git(config: &GitConfig, action: &'static str, args: &[&str], cwd: &Path, 
                 }
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(FetchError::TimedOut { repo: config.repo.clone(), action, timeout });
+                return Err(FetchError::TimedOut { repo, action, timeout });
             }
             None => std::thread::sleep(Duration::from_millis(20)),
         }

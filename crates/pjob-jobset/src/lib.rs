@@ -36,7 +36,7 @@ pub use archive_cache::DiskArchiveCache;
 pub use check::{Loader, MAX_PROBLEMS_PER_DOCUMENT, check_document};
 pub use compile::{CompileSettings, DEFAULT_GIT_TIMEOUT, compile_all};
 pub use discover::{Discovered, discover};
-pub use git::FetchError;
+pub use git::{FetchError, credential_env};
 
 /// One valid job: its file, its rendered document and its typed manifest.
 #[derive(Debug)]

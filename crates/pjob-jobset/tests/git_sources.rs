@@ -1,6 +1,7 @@
 //! `git_config` repositories are fetched by the pipeline, outside the
 //! compiler: at a commit or a branch, with errors at `git_config`, within a
-//! deadline, and never by `validate`'s offline compile.
+//! deadline, never by `validate`'s offline compile, with credentials given
+//! to git through its environment and never shown.
 
 use std::fs;
 use std::io::Read;
@@ -175,7 +176,7 @@ fn a_repository_that_never_answers_is_given_up_on_at_the_deadline() {
     let tmp = tempfile::tempdir().unwrap();
     let job = load_job(
         tmp.path(),
-        json!({"code": "main.py", "source_dir": "jobs", "git_config": {"repo": format!("http://127.0.0.1:{port}/r.git")}}),
+        json!({"code": "main.py", "source_dir": "jobs", "git_config": {"repo": format!("https://127.0.0.1:{port}/r.git")}}),
     );
     let started = Instant::now();
     let d = job.compile(&settings(Duration::from_secs(2))).unwrap_err();
@@ -192,9 +193,94 @@ fn the_offline_compile_of_validate_does_not_fetch() {
     let tmp = tempfile::tempdir().unwrap();
     let job = load_job(
         tmp.path(),
-        json!({"code": "main.py", "source_dir": "jobs", "git_config": {"repo": format!("http://127.0.0.1:{port}/r.git")}}),
+        json!({"code": "main.py", "source_dir": "jobs", "git_config": {"repo": format!("https://127.0.0.1:{port}/r.git")}}),
     );
     let e = job.compile_with(&settings(Duration::from_secs(60)).options_for(&job)).unwrap_err();
     assert!(matches!(e, CompileError::GitNotFetched { .. }), "{e:?}");
     assert!(silent.accept().is_err(), "nothing connected to the repository");
+}
+
+/// What `git credential fill` gets for an https URL in this environment.
+fn credential_fill(env: &[(String, String)]) -> String {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args(["credential", "fill"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    child.stdin.take().unwrap().write_all(b"protocol=https\nhost=127.0.0.1\n\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git credential fill: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn credentials_reach_git_through_its_environment_as_the_sdk_gives_them() {
+    let config = |extra: Value| -> pjob_manifest::GitConfig {
+        let mut c = json!({"repo": "https://127.0.0.1/o/r.git"});
+        c.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(c).unwrap()
+    };
+    // A password with what a shell or a URL would change: git gets it as it is.
+    let password = r#"p a$s%20'"\w:@"#;
+    let with_password = config(json!({"username": "bob", "password": password})).credentials().unwrap();
+    let filled = credential_fill(&pjob_jobset::credential_env(&with_password));
+    assert!(filled.contains("username=bob\n"), "{filled}");
+    assert!(filled.contains(&format!("password={password}\n")), "{filled}");
+
+    // A token is the user name, with no password (the SDK's https://<token>@host/...).
+    let with_token = config(json!({"username": "bob", "password": "pw", "token": "tok-123"})).credentials().unwrap();
+    let filled = credential_fill(&pjob_jobset::credential_env(&with_token));
+    assert!(filled.contains("username=tok-123\npassword=\n"), "{filled}");
+
+    // Nothing secret is on the command line: the environment holds it all.
+    let env = pjob_jobset::credential_env(&with_password);
+    assert!(env.iter().all(|(k, _)| k.starts_with("GIT_CONFIG_") || k.starts_with("PJOB_GIT_")), "{env:?}");
+}
+
+#[test]
+fn git_errors_never_show_credentials() {
+    // Port 1 of the loopback refuses the connection at once.
+    let tmp = tempfile::tempdir().unwrap();
+    let job = load_job(
+        tmp.path(),
+        json!({"code": "main.py", "source_dir": "jobs", "git_config": {
+            "repo": "https://bob:hunter2@127.0.0.1:1/r.git", "token": "ghp_secret_token", "password": "pw-secret"
+        }}),
+    );
+    let d = job.compile(&settings(Duration::from_secs(30))).unwrap_err();
+    let shown = format!("{} {}", d.message(), d.to_json());
+    assert!(d.message().starts_with("git clone failed for https://***@127.0.0.1:1/r.git"), "{}", d.message());
+    for secret in ["hunter2", "ghp_secret_token", "pw-secret"] {
+        assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+    assert!(!format!("{:?}", job.git_config().unwrap()).contains("ghp_secret_token"));
+}
+
+#[test]
+fn repository_urls_the_sdk_refuses_are_refused_before_any_clone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("job.yaml");
+    for (repo, expected) in [
+        ("http://127.0.0.1:1/r.git", "not http://"),
+        ("https://a@b@127.0.0.1/r.git", "more than one `@`"),
+        ("https://ex_ample.com/r.git", "host name"),
+        ("127.0.0.1:r.git", "host:path"),
+    ] {
+        let manifest = json!({"apiVersion": "pjob/v1", "kind": "FrameworkProcessor", "metadata": {"name": "fw"}, "spec": {
+            "role": "arn:aws:iam::123456789012:role/SageMakerRole", "instance_count": 1, "instance_type": "ml.m5.xlarge",
+            "framework": "sklearn", "framework_version": "1.2-1", "code": "main.py", "git_config": {"repo": repo, "token": "t0ken"}}});
+        fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+        let renderer = Renderer::new(Variables::new());
+        let loaded = Loader::new(&renderer, Target::Aws).load(std::slice::from_ref(&path));
+        let d = loaded.diagnostics.first().unwrap_or_else(|| panic!("{repo} is accepted"));
+        let repo_line = fs::read_to_string(&path).unwrap().lines().position(|l| l.contains("\"repo\"")).unwrap() + 1;
+        assert_eq!(d.to_json()["line"], repo_line, "located at git_config.repo: {:?}", d.to_json());
+        assert!(d.message().contains(expected), "{repo}: {}", d.message());
+        assert!(!d.message().contains("t0ken"));
+    }
 }

@@ -6,6 +6,7 @@
 //! problem found, each a located [`Diagnostic`].
 
 mod framework_rules;
+pub mod git;
 pub mod model;
 mod repair;
 mod rules;

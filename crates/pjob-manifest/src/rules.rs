@@ -453,11 +453,34 @@ impl Checker<'_> {
         }
     }
 
+    /// `git_config` as the SDK checks it before cloning (`_validate_git_config`,
+    /// `_sanitize_git_url`), and credentials git can take.
+    fn git_config(&mut self, git: &GitConfig) {
+        if git.repo.trim().is_empty() {
+            self.err("/spec/git_config/repo", Code::MissingField, "`git_config.repo` is empty".into(), "give the repository URL");
+        } else if let Err(problem) = crate::git::check_repo_url(&git.repo) {
+            self.err(
+                "/spec/git_config/repo",
+                Code::BadFormat,
+                git.mask(&format!("`git_config.repo` cannot be cloned: {problem}")),
+                "give an https://, ssh:// or git@ URL, or a local path or file:// URL",
+            );
+        }
+        for (field, value) in [("username", &git.username), ("password", &git.password), ("token", &git.token)] {
+            if value.as_ref().is_some_and(|v| v.contains(['\n', '\r', '\0'])) {
+                self.err(
+                    &format!("/spec/git_config/{field}"),
+                    Code::BadFormat,
+                    format!("`git_config.{field}` holds a line break or NUL, which git cannot take in a credential"),
+                    "check the value (a variable read from a file may end with a newline: `{{ x | trim }}`)",
+                );
+            }
+        }
+    }
+
     fn framework(&mut self, s: &FrameworkProcessorSpec) {
         if let Some(git) = &s.git_config {
-            if git.repo.trim().is_empty() {
-                self.err("/spec/git_config/repo", Code::MissingField, "`git_config.repo` is empty".into(), "give the repository URL");
-            }
+            self.git_config(git);
             return; // paths are inside the repository, checked when it is cloned
         }
         match &s.source_dir {
@@ -491,8 +514,14 @@ impl Checker<'_> {
         self.local_or_s3("/spec/submit_app", &s.submit_app, FileKind::File);
         self.spark_dependencies("/spec/submit_jars", &s.submit_jars);
         self.spark_dependencies("/spec/submit_files", &s.submit_files);
-        if let Some(uri) = &s.spark_event_logs_s3_uri {
-            self.s3_uri("/spec/spark_event_logs_s3_uri", uri);
+        for (field, value) in [
+            ("spark_event_logs_s3_uri", &s.spark_event_logs_s3_uri),
+            ("configuration_location", &s.configuration_location),
+            ("dependency_location", &s.dependency_location),
+        ] {
+            if let Some(uri) = value {
+                self.s3_uri(&format!("/spec/{field}"), uri);
+            }
         }
     }
 

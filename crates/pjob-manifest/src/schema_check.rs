@@ -140,7 +140,7 @@ fn describe(file: &SourceFile, root: &Node, error: &ValidationError<'_>) -> Vec<
                 TypeKind::Single(t) => type_word(&t.to_string()),
                 TypeKind::Multiple(set) => set.iter().map(|t| type_word(&t.to_string())).collect::<Vec<_>>().join(" or "),
             };
-            let found = describe_value(error.instance(), &value);
+            let found = if is_secret(&pointer) { "a value pjob does not show".into() } else { describe_value(error.instance(), &value) };
             let mut d = at(Code::WrongType, format!("{field} must be {expected}, found {found}"));
             if let Some(help) = type_hint(&pointer, &expected, error.instance()) {
                 d = d.with_help(help);
@@ -299,6 +299,12 @@ fn type_word(t: &str) -> String {
         "null" => "null".into(),
         other => other.to_string(),
     }
+}
+
+/// Whether the value at `pointer` is a secret no message shows
+/// (`git_config.password`, `git_config.token`).
+fn is_secret(pointer: &str) -> bool {
+    pointer.ends_with("/git_config/password") || pointer.ends_with("/git_config/token")
 }
 
 /// `v` for messages; `written` is [`plain_as_written`] of it.
@@ -472,5 +478,13 @@ mod tests {
         assert_eq!(d.message(), "`spec.instance_count` is 99999999999999999999, above the maximum 100");
         let d = only("  instance_count: 0\n");
         assert_eq!(d.message(), "`spec.instance_count` is 0, below the minimum 1");
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_not_shown() {
+        let text = "apiVersion: pjob/v1\nkind: FrameworkProcessor\nmetadata: {name: fw}\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  instance_count: 1\n  instance_type: ml.m5.xlarge\n  framework: sklearn\n  framework_version: \"1.2-1\"\n  code: main.py\n  git_config: {repo: \"https://h.example/r.git\", token: 987654321}\n";
+        let problems = problems_in(text);
+        assert_eq!(problems.len(), 1, "{:?}", problems.iter().map(Diagnostic::message).collect::<Vec<_>>());
+        assert_eq!(problems[0].message(), "`spec.git_config.token` must be a string, found a value pjob does not show");
     }
 }

@@ -88,6 +88,29 @@ fn render_script_processor_with_local_code_as_json() {
 }
 
 #[test]
+fn default_bucket_prefix_flag_places_default_uris_and_the_manifest_wins() {
+    let destinations = |manifest: &str| -> Vec<String> {
+        let out = pjob(&["render", manifest, "--region", "us-west-2", "--default-bucket", "bkt", "--default-bucket-prefix", "/flag//p/"]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("render prints JSON");
+        let outputs = json["jobs"][0]["request"]["ProcessingOutputConfig"]["Outputs"].as_array().expect("outputs").clone();
+        outputs.iter().map(|o| o["S3Output"]["S3Uri"].as_str().expect("an S3 URI").to_string()).collect()
+    };
+    assert_eq!(
+        destinations("tests/conformance/processor_output_default_destination/job.yaml"),
+        [
+            "s3://bkt/flag/p/proc-out-default-1/output/train",
+            "s3://bkt/flag/p/proc-out-default-1/output/output-2",
+            "s3://data-bucket/explicit/"
+        ]
+    );
+    assert_eq!(
+        destinations("tests/conformance/processor_default_bucket_prefix/job.yaml")[0],
+        "s3://bkt/team/ml/proc-prefix-1/output/train"
+    );
+}
+
+#[test]
 fn render_processor_as_yaml() {
     let out = pjob(&[
         "render",

@@ -14,6 +14,7 @@ mod cli_snapshots;
 mod completions;
 mod credentials;
 mod escapes;
+mod git_credentials;
 mod init;
 mod local_example;
 mod local_framework;

@@ -28,9 +28,11 @@ impl<'a> Ctx<'a> {
         Ctx { manifest, options, common: manifest.spec.common() }
     }
 
-    /// `s3://<default bucket>`.
+    /// `s3://<default bucket>/<default bucket prefix>`, where the SDK puts
+    /// what has no location of its own.
     pub fn bucket_uri(&self) -> String {
-        format!("s3://{}", self.options.default_bucket)
+        let prefix = self.common.default_bucket_prefix.as_ref().or(self.options.default_bucket_prefix.as_ref());
+        s3_uri::join(["s3://", self.options.default_bucket.as_str(), &s3_uri::squeeze_slashes(prefix.map_or("", String::as_str))])
     }
 
     /// `code_location`, or the default bucket.

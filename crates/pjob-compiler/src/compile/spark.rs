@@ -38,7 +38,7 @@ const CLASSIFICATIONS: &[&str] = &[
 
 /// `PySparkProcessor`.
 pub(crate) fn pyspark_processor(ctx: &Ctx<'_>, spec: &PySparkProcessorSpec) -> Result<KindParts, CompileError> {
-    let mut submit = Submit::new(ctx);
+    let mut submit = Submit::new(ctx, &spec.spark);
     submit.dependencies("py-files", "/spec/submit_py_files", &spec.submit_py_files)?;
     spark(ctx, &spec.spark, submit)
 }
@@ -50,7 +50,7 @@ pub(crate) fn spark_jar_processor(ctx: &Ctx<'_>, spec: &SparkJarProcessorSpec) -
         message: "a SparkJarProcessor job needs `submit_class`".into(),
         help: "set `submit_class` to the application's main class, e.g. com.example.Main".into(),
     })?;
-    let mut submit = Submit::new(ctx);
+    let mut submit = Submit::new(ctx, &spec.spark);
     submit.command.extend(["--class".to_string(), class.to_string()]);
     spark(ctx, &spec.spark, submit)
 }
@@ -85,13 +85,14 @@ fn spark(ctx: &Ctx<'_>, spec: &SparkSpec, mut submit: Submit<'_, '_>) -> Result<
                 message: format!("cannot write configuration.json: {e}"),
                 help: "check `configuration`".into(),
             })?;
-            let uri = s3_uri::join([submit.location.as_str(), JOB_NAME, "input", "conf", "configuration.json"]);
+            let location = located(ctx, &spec.configuration_location);
+            let uri = s3_uri::join([location.as_str(), JOB_NAME, "input", "conf", "configuration.json"]);
             submit.artifacts.push(Artifact::generated(uri.clone(), py_json::to_string(&value)));
             submit.inputs.push(code_input("conf", uri, &format!("{INPUT_DIR}conf")));
         }
     }
 
-    // The application goes where ScriptProcessor puts code: always the default bucket.
+    // The application goes where ScriptProcessor puts code: always the default bucket (and prefix).
     let app = &spec.submit_app;
     let app_uri = if s3_uri::is_s3(app) {
         app.clone()
@@ -140,8 +141,7 @@ fn spark(ctx: &Ctx<'_>, spec: &SparkSpec, mut submit: Submit<'_, '_>) -> Result<
 /// The `smspark-submit` command and the inputs and uploads it needs, built up.
 struct Submit<'c, 'a> {
     ctx: &'c Ctx<'a>,
-    /// Where dependencies and `configuration.json` are uploaded (`code_location`
-    /// stands for the SDK's `dependency_location` and `configuration_location`).
+    /// Where local dependencies are uploaded (the SDK's `dependency_location`).
     location: String,
     command: Vec<String>,
     inputs: Vec<ProcessingInput>,
@@ -149,8 +149,14 @@ struct Submit<'c, 'a> {
 }
 
 impl<'c, 'a> Submit<'c, 'a> {
-    fn new(ctx: &'c Ctx<'a>) -> Submit<'c, 'a> {
-        Submit { ctx, location: ctx.code_base(), command: vec![SUBMIT.to_string()], inputs: Vec::new(), artifacts: Vec::new() }
+    fn new(ctx: &'c Ctx<'a>, spec: &SparkSpec) -> Submit<'c, 'a> {
+        Submit {
+            ctx,
+            location: located(ctx, &spec.dependency_location),
+            command: vec![SUBMIT.to_string()],
+            inputs: Vec::new(),
+            artifacts: Vec::new(),
+        }
     }
 
     /// `--<channel> a,b,...`: S3 URIs as they are, then (when there are any)
@@ -206,6 +212,13 @@ impl<'c, 'a> Submit<'c, 'a> {
         self.command.extend([format!("--{channel}"), remote.join(",")]);
         Ok(())
     }
+}
+
+/// A Spark upload location (`configuration_location`, `dependency_location`):
+/// the field, else `code_location` (which stands for both), else the default
+/// bucket and its prefix, as the SDK defaults them.
+fn located(ctx: &Ctx<'_>, location: &Option<String>) -> String {
+    location.clone().unwrap_or_else(|| ctx.code_base())
 }
 
 /// The scheme of a `scheme://...` value that is neither S3 nor `file://`.

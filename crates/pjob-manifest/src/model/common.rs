@@ -68,6 +68,14 @@ pub struct CommonSpec {
     /// KMS key for the artifacts pjob uploads (SSE-KMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kms_key: Option<String>,
+    /// Key prefix in the default bucket (the SDK session's
+    /// `default_bucket_prefix`): every default S3 URI becomes
+    /// `s3://<default bucket>/<prefix>/<job>/...`: local inputs and code,
+    /// outputs without `destination`, Spark uploads without a location.
+    /// Wins over `--default-bucket-prefix`; `code_location` and the Spark
+    /// locations do not take it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_bucket_prefix: Option<String>,
 }
 
 fn default_volume_size() -> u32 {

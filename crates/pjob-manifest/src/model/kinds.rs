@@ -124,10 +124,11 @@ fn default_framework_command() -> Vec<String> {
 }
 
 /// Where to clone `source_dir` from (the SDK's `git_config`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GitConfig {
-    /// Repository URL, as `git clone` takes it.
+    /// Repository URL: `https://`, `ssh://` or `git@` as the SDK takes them,
+    /// or a local path or `file://` URL.
     pub repo: String,
     /// Branch to check out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,6 +136,39 @@ pub struct GitConfig {
     /// Commit to check out (wins over `branch`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// User name for an `https://` repository, used with `password` when
+    /// there is no `token` and 2FA is off (CodeCommit: always).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password for `username` (take it from a template such as
+    /// `"{{ env.GIT_PASSWORD }}"`; pjob never shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Token for an `https://` repository, sent as the user name with no
+    /// password; wins over `username` and `password`; CodeCommit takes none
+    /// (take it from a template such as `"{{ env.GIT_TOKEN }}"`; pjob never
+    /// shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// Whether the account has two-factor authentication: then only `token`
+    /// is used (default `false`; ignored for CodeCommit).
+    #[serde(rename = "2FA_enabled", default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_enabled: Option<bool>,
+}
+
+impl std::fmt::Debug for GitConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "***");
+        f.debug_struct("GitConfig")
+            .field("repo", &self.mask(&self.repo))
+            .field("branch", &self.branch)
+            .field("commit", &self.commit)
+            .field("username", &self.username)
+            .field("password", &hidden(&self.password))
+            .field("token", &hidden(&self.token))
+            .field("two_factor_enabled", &self.two_factor_enabled)
+            .finish()
+    }
 }
 
 /// Settings `PySparkProcessor` and `SparkJarProcessor` share.
@@ -171,6 +205,18 @@ pub struct SparkSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^s3://"))]
     pub spark_event_logs_s3_uri: Option<String>,
+    /// S3 prefix `configuration.json` is uploaded under, as
+    /// `<prefix>/<job>/input/conf/configuration.json` (default:
+    /// `code_location`, else the default bucket and its prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub configuration_location: Option<String>,
+    /// S3 prefix the local `submit_py_files`, `submit_jars` and
+    /// `submit_files` are uploaded under, as `<prefix>/<job>/input/<channel>/`
+    /// (default: `code_location`, else the default bucket and its prefix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://"))]
+    pub dependency_location: Option<String>,
     /// Fields every kind shares.
     #[serde(flatten)]
     pub common: CommonSpec,
