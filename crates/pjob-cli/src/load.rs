@@ -3,8 +3,7 @@
 
 use std::path::PathBuf;
 
-use pjob_compiler::CompiledJob;
-use pjob_jobset::{CompileSettings, Job, Loaded, Loader};
+use pjob_jobset::{Job, Loaded, Loader};
 use pjob_manifest::Target;
 
 use crate::exit::Exit;
@@ -52,12 +51,4 @@ pub(crate) fn unused_variables(settings: &Settings) -> Result<(), Exit> {
         eprintln!("{level}: variable `{name}` (from --var or --vars-file) is not used by any manifest; check its spelling");
     }
     if settings.strict { Err(Exit::Invalid) } else { Ok(()) }
-}
-
-/// Compiles every job; any problem is printed and ends the command with exit 2.
-pub(crate) fn compile(jobs: &[Job], settings: &CompileSettings) -> Result<Vec<CompiledJob>, Exit> {
-    pjob_jobset::compile_all(jobs, settings).map_err(|problems| {
-        report::print_all(&problems);
-        Exit::Invalid
-    })
 }

@@ -9,7 +9,7 @@ use pjob_executor_aws::{AwsExecutor, ExecutorError, JobInfo, JobStatus, Observer
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::aws::{compile_for, exit_for, load_offline, with_executor};
+use super::aws::{check_offline, compile_for, exit_for, with_executor};
 use crate::args::{ApplyArgs, OutputFormat};
 use crate::exit::Exit;
 use crate::progress::Progress;
@@ -18,15 +18,15 @@ use crate::stop_signals::StopSignals;
 
 /// Runs `pjob apply` against SageMaker.
 pub fn run(settings: &Settings, args: &ApplyArgs) -> Exit {
-    let jobs = match load_offline(settings, &args.paths, args.new) {
-        Ok(jobs) => jobs,
-        Err(exit) => return exit,
-    };
+    if let Err(exit) = check_offline(settings, &args.paths, args.new) {
+        return exit;
+    }
     with_executor(settings, |executor| async move {
-        let (compiled, bucket) = match compile_for(settings, &executor, &jobs, args.new).await {
+        let (jobs, bucket) = match compile_for(settings, &executor, &args.paths, args.new).await {
             Ok(c) => c,
             Err(exit) => return exit,
         };
+        let compiled = jobs.into_iter().map(|j| j.compiled).collect();
         apply_all(executor, compiled, &bucket, args, settings.output).await
     })
 }

@@ -1,13 +1,15 @@
 //! What the commands that talk to SageMaker share: the runtime, the
-//! executor, compiling manifests for the real account, and exit codes for
-//! executor errors.
+//! executor, compiling manifests for the real account (streaming: a set
+//! is checked offline first, then compiled again keeping only the requests),
+//! and exit codes for executor errors.
 
 use std::path::PathBuf;
 
 use pjob_compiler::CompiledJob;
 use pjob_executor_aws::{AwsExecutor, ExecutorError};
-use pjob_jobset::{CompileSettings, Job};
+use pjob_jobset::{CompileSettings, LoadError, Loaded};
 use pjob_manifest::Target;
+use pjob_source::Diagnostic;
 
 use crate::exit::Exit;
 use crate::load;
@@ -74,18 +76,34 @@ pub fn exit_for(e: &ExecutorError) -> Exit {
     }
 }
 
-/// Loads, validates and compiles manifests without AWS: any problem is
-/// reported and ends the command with exit 2 before anything is sent.
-pub fn load_offline(settings: &Settings, paths: &[PathBuf], new: bool) -> Result<Vec<Job>, Exit> {
-    let jobs = load::load(settings, paths, Target::Aws)?;
-    load::compile(&jobs, &settings.compile_settings(new))?;
-    Ok(jobs)
+/// A compiled job and the manifest file it came from.
+pub struct SetJob {
+    /// The manifest file, as named on the command line.
+    pub file: String,
+    /// The job.
+    pub compiled: CompiledJob,
 }
 
-/// Compiles jobs for the executor's account and region: the bucket is
-/// `--default-bucket`, or `sagemaker-<region>-<account>` (STS). Returns the
-/// jobs and the bucket.
-pub async fn compile_for(settings: &Settings, executor: &AwsExecutor, jobs: &[Job], new: bool) -> Result<(Vec<CompiledJob>, String), Exit> {
+/// One file's share of a pass over the set.
+struct FilePass {
+    errors: Vec<LoadError>,
+    problems: Vec<Diagnostic>,
+    jobs: Vec<SetJob>,
+}
+
+/// Checks and compiles every manifest offline, streaming (nothing is
+/// kept): any problem is reported and ends the command with exit 2 before
+/// anything is sent to AWS.
+pub fn check_offline(settings: &Settings, paths: &[PathBuf], new: bool) -> Result<(), Exit> {
+    compile_set(settings, paths, &settings.compile_settings(new), false)?;
+    load::unused_variables(settings)
+}
+
+/// Compiles the set for the executor's account and region: the bucket is
+/// `--default-bucket`, or `sagemaker-<region>-<account>` (STS). Streams
+/// the manifests again, keeping only the compiled jobs. Returns the jobs
+/// in file order and the bucket.
+pub async fn compile_for(settings: &Settings, executor: &AwsExecutor, paths: &[PathBuf], new: bool) -> Result<(Vec<SetJob>, String), Exit> {
     let bucket = match &settings.compile.default_bucket {
         Some(b) => b.clone(),
         None => executor.default_bucket().await.map_err(|e| fail(None, &e))?,
@@ -95,5 +113,38 @@ pub async fn compile_for(settings: &Settings, executor: &AwsExecutor, jobs: &[Jo
         default_bucket: Some(bucket.clone()),
         ..settings.compile_settings(new)
     };
-    Ok((load::compile(jobs, &compile)?, bucket))
+    Ok((compile_set(settings, paths, &compile, true)?, bucket))
+}
+
+/// One pass over the set: each file loaded and compiled on a worker
+/// thread, its problems printed in file order; the compiled jobs kept when
+/// `keep` says so.
+fn compile_set(settings: &Settings, paths: &[PathBuf], compile: &CompileSettings, keep: bool) -> Result<Vec<SetJob>, Exit> {
+    let mut jobs = Vec::new();
+    let mut invalid = false;
+    load::loader(settings, Target::Aws).stream(
+        paths,
+        |loaded| compile_file(loaded, compile, keep),
+        |file| {
+            invalid |= !file.errors.is_empty() || !file.problems.is_empty();
+            for e in &file.errors {
+                crate::report::error(None, e);
+            }
+            crate::report::print_all(&file.problems);
+            jobs.extend(file.jobs);
+        },
+    );
+    if invalid { Err(Exit::Invalid) } else { Ok(jobs) }
+}
+
+fn compile_file(loaded: Loaded, compile: &CompileSettings, keep: bool) -> FilePass {
+    let mut pass = FilePass { errors: loaded.errors, problems: loaded.diagnostics, jobs: Vec::new() };
+    for job in &loaded.jobs {
+        match job.compile(compile) {
+            Ok(compiled) if keep => pass.jobs.push(SetJob { file: job.file.path().display().to_string(), compiled }),
+            Ok(_) => {}
+            Err(d) => pass.problems.push(*d),
+        }
+    }
+    pass
 }

@@ -2,29 +2,28 @@
 
 use pjob_executor_aws::PlanAction;
 
-use super::aws::{compile_for, fail, load_offline, with_executor};
+use super::aws::{SetJob, check_offline, compile_for, fail, with_executor};
 use crate::args::{OutputFormat, PlanArgs};
 use crate::exit::Exit;
 use crate::settings::Settings;
 
 /// Runs `pjob plan`.
 pub fn run(settings: &Settings, args: &PlanArgs) -> Exit {
-    let jobs = match load_offline(settings, &args.paths, false) {
-        Ok(jobs) => jobs,
-        Err(exit) => return exit,
-    };
+    if let Err(exit) = check_offline(settings, &args.paths, false) {
+        return exit;
+    }
     with_executor(settings, |executor| async move {
-        let (compiled, _) = match compile_for(settings, &executor, &jobs, false).await {
+        let (jobs, _) = match compile_for(settings, &executor, &args.paths, false).await {
             Ok(c) => c,
             Err(exit) => return exit,
         };
         let mut rows = Vec::new();
-        for (job, compiled) in jobs.iter().zip(&compiled) {
+        for SetJob { file, compiled } in &jobs {
             let action = match executor.plan(compiled).await {
                 Ok(a) => a,
                 Err(e) => return fail(Some(compiled.name()), &e),
             };
-            let file = job.file.path().display().to_string();
+            let file = file.clone();
             rows.push(match action {
                 PlanAction::Create => serde_json::json!({"file": file, "name": compiled.name(), "action": "create"}),
                 PlanAction::Exists(info) => serde_json::json!({
