@@ -17,9 +17,11 @@ use rayon::prelude::*;
 
 /// Bytes compressed as one member.
 pub const PIECE: usize = 1 << 20;
-/// Pieces held before they are compressed together (memory: about twice
-/// this many pieces).
-const BATCH: usize = 16;
+/// Pieces held before they are compressed together, two per core (memory:
+/// about twice this many pieces).
+fn batch() -> usize {
+    2 * rayon::current_num_threads().max(1)
+}
 /// The sample that decides whether a piece compresses.
 const SAMPLE: usize = 64 * 1024;
 
@@ -66,7 +68,7 @@ impl<W: Write> Write for ParallelGz<W> {
         if self.current.len() == PIECE {
             let full = std::mem::replace(&mut self.current, Vec::with_capacity(PIECE));
             self.pending.push(full);
-            if self.pending.len() == BATCH {
+            if self.pending.len() >= batch() {
                 self.compress_pending()?;
             }
         }
