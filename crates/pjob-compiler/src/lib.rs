@@ -58,6 +58,9 @@ pub struct CompileOptions {
     /// Where archive digests are remembered between runs (see
     /// [`ArchiveCache`]); without one, every archive is built to be hashed.
     pub archive_cache: Option<std::sync::Arc<dyn ArchiveCache>>,
+    /// The job names of the jobs of its set this job depends on: they are
+    /// part of its content hash, so a changed upstream renames it.
+    pub upstream: Vec<String>,
 }
 
 /// A compiled job: the request and the artifacts it needs uploaded first.
@@ -111,6 +114,27 @@ impl CompiledJob {
     pub fn name(&self) -> &str {
         &self.request.processing_job_name
     }
+}
+
+/// The names of the outputs a manifest's job writes, as its request will
+/// name them: `outputs` (`output-<n>` for one without a `name`), then the
+/// outputs the kind adds (Clarify's `analysis_result`, a Spark job's event
+/// logs). What `jobs.<name>.outputs.<output>` may name.
+pub fn output_names(manifest: &Manifest) -> Vec<String> {
+    let outputs = &manifest.spec.common().outputs;
+    let mut names: Vec<String> =
+        outputs.iter().enumerate().map(|(i, o)| o.name.clone().unwrap_or_else(|| format!("output-{}", i + 1))).collect();
+    match &manifest.spec {
+        pjob_manifest::JobSpec::ClarifyProcessor(_) => names.push("analysis_result".to_string()),
+        pjob_manifest::JobSpec::PySparkProcessor(pjob_manifest::PySparkProcessorSpec { spark, .. })
+        | pjob_manifest::JobSpec::SparkJarProcessor(pjob_manifest::SparkJarProcessorSpec { spark, .. })
+            if spark.spark_event_logs_s3_uri.is_some() =>
+        {
+            names.push(format!("output-{}", outputs.len() + 1));
+        }
+        _ => {}
+    }
+    names
 }
 
 /// Compiles a validated manifest.

@@ -21,6 +21,7 @@ fn options(base_dir: &Path, region: Option<&str>) -> CompileOptions {
         now: SystemTime::UNIX_EPOCH,
         git_work_tree: None,
         archive_cache: None,
+        upstream: Vec::new(),
     }
 }
 

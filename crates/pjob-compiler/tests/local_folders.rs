@@ -37,6 +37,7 @@ fn compile_with_input(base_dir: &Path) -> Result<CompiledJob, CompileError> {
         now: SystemTime::UNIX_EPOCH,
         git_work_tree: None,
         archive_cache: None,
+        upstream: Vec::new(),
     };
     compile(&manifest, &options)
 }

@@ -70,6 +70,7 @@ impl CompileSettings {
             now: self.now,
             git_work_tree: None,
             archive_cache: self.archive_cache.clone(),
+            upstream: Vec::new(),
         }
     }
 }
@@ -78,7 +79,14 @@ impl Job {
     /// Compiles the job, fetching its `git_config` repository first if it
     /// has one; an error is located at the manifest value it concerns.
     pub fn compile(&self, settings: &CompileSettings) -> Result<CompiledJob, Box<Diagnostic>> {
+        self.compile_after(settings, Vec::new())
+    }
+
+    /// Compiles the job as [`Job::compile`] does, with the job names of the
+    /// jobs it depends on in its content hash.
+    pub fn compile_after(&self, settings: &CompileSettings, upstream: Vec<String>) -> Result<CompiledJob, Box<Diagnostic>> {
         let mut options = settings.options_for(self);
+        options.upstream = upstream;
         let checkout = self.fetch_sources(settings.git_timeout)?;
         options.git_work_tree = checkout.as_ref().map(|c| c.path().to_path_buf());
         let mut compiled = self.compile_with(&options).map_err(|e| Box::new(self.compile_diagnostic(&e)))?;

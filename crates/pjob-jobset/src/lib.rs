@@ -22,8 +22,11 @@
 mod archive_cache;
 mod check;
 mod compile;
+mod compile_set;
 mod discover;
 mod git;
+mod links;
+mod set;
 mod stream;
 
 use std::path::{Path, PathBuf};
@@ -35,8 +38,11 @@ use pjob_source::{Code, Diagnostic, Document, SourceFile};
 pub use archive_cache::DiskArchiveCache;
 pub use check::{Loader, MAX_PROBLEMS_PER_DOCUMENT, check_document};
 pub use compile::{CompileSettings, DEFAULT_GIT_TIMEOUT, compile_all};
+pub use compile_set::{SetItem, SetJob, Upstream};
 pub use discover::{Discovered, discover};
 pub use git::{FetchError, credential_env};
+pub use links::{Links, Use};
+pub use set::{Edge, Member, Ordered, SetIndex};
 
 /// One valid job: its file, its rendered document and its typed manifest.
 #[derive(Debug)]

@@ -12,7 +12,7 @@ mod repair;
 mod rules;
 pub mod schema;
 mod schema_check;
-mod suggest;
+pub mod suggest;
 
 use std::path::PathBuf;
 

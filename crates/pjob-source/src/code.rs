@@ -98,6 +98,15 @@ pub enum Code {
     /// A `git_config` repository cannot be cloned or checked out.
     #[strum(serialize = "pjob::git")]
     Git,
+    /// Two jobs of one set share a `metadata.name`.
+    #[strum(serialize = "pjob::duplicate-job")]
+    DuplicateJob,
+    /// A `jobs.<name>` reference or a `depends_on` entry names a job or output the set does not have.
+    #[strum(serialize = "pjob::unknown-job")]
+    UnknownJob,
+    /// Jobs of a set depend on each other in a circle.
+    #[strum(serialize = "pjob::cycle")]
+    Cycle,
     /// A document has more problems than pjob lists for one document (100); fix those and run again.
     #[strum(serialize = "pjob::more-problems")]
     MoreProblems,

@@ -10,11 +10,13 @@
 //! Variables, later wins: the manifest's `vars:` < [`Variables::add_file`]
 //! (`--vars-file`) < [`Variables::set`] (`--var`). Also defined: `env.NAME`,
 //! `git.sha`, `git.short_sha`, `git.branch` (in a Git work tree),
-//! `manifest.dir` and `manifest.name`.
+//! `manifest.dir`, `manifest.name`, and `jobs.<name>.outputs.<output>` and
+//! `jobs.<name>.job_name`, which the set fills in (see [`reference`]).
 
 pub mod budget;
 mod git;
 mod plain;
+pub mod reference;
 mod variables;
 
 use std::collections::BTreeMap;
@@ -113,6 +115,7 @@ impl Renderer {
         let manifest = [("dir", JinjaValue::from(abs_dir.display().to_string())), ("name", JinjaValue::from(name))];
         vars.insert("manifest".into(), manifest.into_iter().collect());
         vars.insert("env".into(), self.process_env.clone());
+        vars.insert("jobs".into(), JinjaValue::from_object(reference::Jobs));
         Context { spent: std::cell::Cell::new(0), value: JinjaValue::from(vars.clone()), vars, dir: abs_dir }
     }
 
@@ -204,6 +207,9 @@ impl Renderer {
                     name.trim_start_matches("env.")
                 ),
                 Some("git") => "git.* is defined only when the manifest is inside a Git work tree".to_string(),
+                Some("jobs") => {
+                    "another job of the set is `jobs.<name>.outputs.<output>` or `jobs.<name>.job_name` (`jobs[\"my-job\"]` for a name with hyphens)".to_string()
+                }
                 _ => format!("define `{name}` under `vars:`, in a --vars-file, or with --var {name}=VALUE"),
             };
             let all = blocks(source);

@@ -7,9 +7,8 @@ use std::path::PathBuf;
 
 use pjob_compiler::CompiledJob;
 use pjob_executor_aws::{AwsExecutor, ExecutorError};
-use pjob_jobset::{CompileSettings, LoadError, Loaded};
+use pjob_jobset::{CompileSettings, SetItem};
 use pjob_manifest::Target;
-use pjob_source::Diagnostic;
 
 use crate::exit::Exit;
 use crate::load;
@@ -76,33 +75,21 @@ pub fn exit_for(e: &ExecutorError) -> Exit {
     }
 }
 
-/// A compiled job and the manifest file it came from.
-pub struct SetJob {
-    /// The manifest file, as named on the command line.
-    pub file: String,
-    /// The job.
-    pub compiled: CompiledJob,
-}
-
-/// One file's share of a pass over the set.
-struct FilePass {
-    errors: Vec<LoadError>,
-    problems: Vec<Diagnostic>,
-    jobs: Vec<SetJob>,
-}
+/// A compiled job of the set, with its file and the jobs it depends on.
+pub type SetJob = pjob_jobset::SetJob<CompiledJob>;
 
 /// Checks and compiles every manifest offline, streaming (nothing is
 /// kept): any problem is reported and ends the command with exit 2 before
 /// anything is sent to AWS.
 pub fn check_offline(settings: &Settings, paths: &[PathBuf], new: bool) -> Result<(), Exit> {
-    compile_set(settings, paths, &settings.compile_settings(new), false)?;
+    compile_set(settings, paths, &settings.compile_settings(new), |_| (), |_| {})?;
     load::unused_variables(settings)
 }
 
 /// Compiles the set for the executor's account and region: the bucket is
 /// `--default-bucket`, or `sagemaker-<region>-<account>` (STS). Streams
 /// the manifests again, keeping only the compiled jobs. Returns the jobs
-/// in file order and the bucket.
+/// in dependency order (otherwise file order) and the bucket.
 pub async fn compile_for(settings: &Settings, executor: &AwsExecutor, paths: &[PathBuf], new: bool) -> Result<(Vec<SetJob>, String), Exit> {
     let bucket = match &settings.compile.default_bucket {
         Some(b) => b.clone(),
@@ -113,38 +100,33 @@ pub async fn compile_for(settings: &Settings, executor: &AwsExecutor, paths: &[P
         default_bucket: Some(bucket.clone()),
         ..settings.compile_settings(new)
     };
-    Ok((compile_set(settings, paths, &compile, true)?, bucket))
+    let mut jobs = Vec::new();
+    compile_set(settings, paths, &compile, CompiledJob::clone, |job| jobs.push(job))?;
+    Ok((jobs, bucket))
 }
 
-/// One pass over the set: each file loaded and compiled on a worker
-/// thread, its problems printed in file order; the compiled jobs kept when
-/// `keep` says so.
-fn compile_set(settings: &Settings, paths: &[PathBuf], compile: &CompileSettings, keep: bool) -> Result<Vec<SetJob>, Exit> {
-    let mut jobs = Vec::new();
+/// One pass over the set (see [`Loader::compile_set`](pjob_jobset::Loader::compile_set)):
+/// problems are printed as they come, in file order; each compiled job is
+/// made into a `T` by `per_job` (on a worker thread) and handed to `keep`.
+/// Any problem ends the command with exit 2.
+pub fn compile_set<T: Send>(
+    settings: &Settings,
+    paths: &[PathBuf],
+    compile: &CompileSettings,
+    per_job: impl Fn(&CompiledJob) -> T + Sync,
+    mut keep: impl FnMut(pjob_jobset::SetJob<T>),
+) -> Result<(), Exit> {
     let mut invalid = false;
-    load::loader(settings, Target::Aws).stream(
-        paths,
-        |loaded| compile_file(loaded, compile, keep),
-        |file| {
-            invalid |= !file.errors.is_empty() || !file.problems.is_empty();
-            for e in &file.errors {
+    load::loader(settings, Target::Aws).compile_set(paths, compile, per_job, |item| match item {
+        SetItem::Problems { errors, diagnostics } => {
+            invalid = true;
+            for e in &errors {
                 crate::report::error(None, e);
             }
-            crate::report::print_all(&file.problems);
-            jobs.extend(file.jobs);
-        },
-    );
-    if invalid { Err(Exit::Invalid) } else { Ok(jobs) }
-}
-
-fn compile_file(loaded: Loaded, compile: &CompileSettings, keep: bool) -> FilePass {
-    let mut pass = FilePass { errors: loaded.errors, problems: loaded.diagnostics, jobs: Vec::new() };
-    for job in &loaded.jobs {
-        match job.compile(compile) {
-            Ok(compiled) if keep => pass.jobs.push(SetJob { file: job.file.path().display().to_string(), compiled }),
-            Ok(_) => {}
-            Err(d) => pass.problems.push(*d),
+            crate::report::print_all(&diagnostics);
         }
-    }
-    pass
+        SetItem::Job(job) if !invalid => keep(job),
+        SetItem::Job(_) => {}
+    });
+    if invalid { Err(Exit::Invalid) } else { Ok(()) }
 }

@@ -18,12 +18,12 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> Exit {
             Err(exit) => return exit,
         };
         let mut rows = Vec::new();
-        for SetJob { file, compiled } in &jobs {
+        for SetJob { file, compiled, .. } in &jobs {
             let action = match executor.plan(compiled).await {
                 Ok(a) => a,
                 Err(e) => return fail(Some(compiled.name()), &e),
             };
-            let file = file.clone();
+            let file = file.display().to_string();
             rows.push(match action {
                 PlanAction::Create => serde_json::json!({"file": file, "name": compiled.name(), "action": "create"}),
                 PlanAction::Exists(info) => serde_json::json!({

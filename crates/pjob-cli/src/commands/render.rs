@@ -1,26 +1,16 @@
 //! `pjob render`: the compiled request(s) and artifacts, no AWS calls.
 //!
 //! Rendering streams: each file is loaded and compiled on a worker thread,
-//! its jobs written to a spool file in file order, and the file dropped.
+//! its jobs written to a spool file in file order, and the file dropped (a
+//! job that depends on others comes after them, once the set is read).
 //! The document is printed only when every manifest compiled; otherwise
 //! every problem is printed and nothing goes to stdout.
-
-use pjob_jobset::{CompileSettings, LoadError, Loaded};
-use pjob_manifest::Target;
-use pjob_source::Diagnostic;
 
 use crate::args::{OutputFormat, RenderArgs};
 use crate::exit::Exit;
 use crate::output::ListDocument;
 use crate::settings::Settings;
 use crate::{load, report};
-
-/// One file's share: its compiled jobs (as printed) or its problems.
-struct FileRender {
-    jobs: Vec<serde_json::Value>,
-    errors: Vec<LoadError>,
-    problems: Vec<Diagnostic>,
-}
 
 /// Runs `pjob render`.
 pub fn run(settings: &Settings, args: &RenderArgs) -> Exit {
@@ -36,24 +26,14 @@ pub fn run(settings: &Settings, args: &RenderArgs) -> Exit {
         }
     };
     let compile = settings.compile_settings(args.new);
-    let (mut invalid, mut spool_error) = (false, None);
-    load::loader(settings, Target::Aws).stream(
-        &args.files,
-        |loaded| render_file(loaded, &compile),
-        |file| {
-            invalid |= !file.errors.is_empty() || !file.problems.is_empty();
-            for e in &file.errors {
-                report::error(None, e);
-            }
-            report::print_all(&file.problems);
-            for job in file.jobs.iter().filter(|_| !invalid) {
-                if let Err(e) = out.push(job) {
-                    spool_error.get_or_insert(e);
-                }
-            }
-        },
-    );
-    if invalid || load::unused_variables(settings).is_err() {
+    let mut spool_error = None;
+    let to_json = |compiled: &pjob_compiler::CompiledJob| serde_json::to_value(compiled).unwrap_or_default();
+    let compiled = super::aws::compile_set(settings, &args.files, &compile, to_json, |job| {
+        if let Err(e) = out.push(&job.compiled) {
+            spool_error.get_or_insert(e);
+        }
+    });
+    if compiled.is_err() || load::unused_variables(settings).is_err() {
         return Exit::Invalid;
     }
     if let Some(e) = spool_error.map_or_else(|| out.print().err(), Some) {
@@ -61,16 +41,4 @@ pub fn run(settings: &Settings, args: &RenderArgs) -> Exit {
         return Exit::Aws;
     }
     Exit::Success
-}
-
-/// Compiles a file's jobs (fetching `git_config` sources).
-fn render_file(loaded: Loaded, compile: &CompileSettings) -> FileRender {
-    let mut file = FileRender { jobs: Vec::new(), errors: loaded.errors, problems: loaded.diagnostics };
-    for job in &loaded.jobs {
-        match job.compile(compile) {
-            Ok(compiled) => file.jobs.push(serde_json::to_value(&compiled).unwrap_or_default()),
-            Err(d) => file.problems.push(*d),
-        }
-    }
-    file
 }

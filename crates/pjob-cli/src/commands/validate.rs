@@ -2,11 +2,15 @@
 //!
 //! Validation streams: each file is checked (and compiled, offline) on a
 //! worker thread, its problems are printed in file order, and the file is
-//! dropped; only a summary line per job is kept for `-o json`.
+//! dropped; only a summary line per job is kept for `-o json`, and what the
+//! set's own rules need (names, outputs, the jobs that refer to others).
 
 use pjob_compiler::CompileError;
-use pjob_jobset::{CompileSettings, Job, LoadError, Loaded};
+use std::sync::Arc;
+
+use pjob_jobset::{CompileSettings, Job, LoadError, Loaded, Member, SetIndex};
 use pjob_manifest::Target;
+use pjob_source::SourceFile;
 use serde_json::Value;
 
 use crate::args::{OutputFormat, ValidateArgs};
@@ -27,6 +31,8 @@ struct FileReport {
     need_region: Vec<String>,
     /// Jobs whose code comes from `git_config` (`name (file)`).
     from_git: Vec<String>,
+    /// What the set keeps of each job, and the jobs that depend on others.
+    set: Vec<(Member, Arc<SourceFile>, Option<Job>)>,
     files: usize,
     documents: usize,
 }
@@ -48,6 +54,7 @@ struct Tally {
     from_git: Vec<String>,
     files: usize,
     documents: usize,
+    set: SetIndex,
 }
 
 /// Runs `pjob validate`.
@@ -57,6 +64,7 @@ pub fn run(settings: &Settings, args: &ValidateArgs) -> Exit {
     let compile = settings.compile_settings(false);
     let mut tally = Tally::default();
     load::loader(settings, target).stream(&args.paths, |loaded| check_file(loaded, &compile, format), |report| tally.add(report, format));
+    tally.check_set(format);
     let unused = load::unused_variables(settings);
     let ok = tally.problems == 0 && unused.is_ok();
     match format {
@@ -77,19 +85,22 @@ pub fn run(settings: &Settings, args: &ValidateArgs) -> Exit {
 fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -> FileReport {
     let mut report = FileReport { files: loaded.files, documents: loaded.documents, errors: loaded.errors, ..FileReport::default() };
     let mut diagnostics = loaded.diagnostics;
-    for job in &loaded.jobs {
-        match job.compile_with(&compile.options_for(job)) {
+    for job in loaded.jobs {
+        let linked = !job.links().is_empty();
+        match job.compile_with(&compile.options_for(&job)) {
             Ok(_) => {}
-            Err(CompileError::MissingRegion { .. }) => report.need_region.push(job_label(job)),
-            Err(CompileError::GitNotFetched { .. }) => report.from_git.push(job_label(job)),
+            Err(CompileError::MissingRegion { .. }) => report.need_region.push(job_label(&job)),
+            Err(CompileError::GitNotFetched { .. }) => report.from_git.push(job_label(&job)),
             Err(e) => {
                 diagnostics.push(job.compile_diagnostic(&e));
+                report.set.push((job.member(), job.file.clone(), None));
                 continue;
             }
         }
         report.jobs.push(serde_json::json!({
             "file": job.file.name(), "document": job.doc.index, "kind": job.manifest.kind().as_str(), "name": job.manifest.metadata.name,
         }));
+        report.set.push((job.member(), job.file.clone(), linked.then_some(job)));
     }
     report.problems = diagnostics
         .iter()
@@ -125,6 +136,24 @@ impl Tally {
         self.from_git.extend(file.from_git);
         self.files += file.files;
         self.documents += file.documents;
+        for (member, source, held) in file.set {
+            self.set.record(member, &source);
+            if let Some(job) = held {
+                self.set.hold(job);
+            }
+        }
+    }
+
+    /// The set's own rules: unique names, known references, no cycle.
+    fn check_set(&mut self, format: OutputFormat) {
+        let Err(problems) = std::mem::take(&mut self.set).finish() else { return };
+        self.problems += problems.len();
+        for d in &problems {
+            match format {
+                OutputFormat::Text => eprint!("{}", report::render(d)),
+                _ => self.json_errors.push(d.to_json()),
+            }
+        }
     }
 }
 

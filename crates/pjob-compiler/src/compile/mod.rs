@@ -96,6 +96,10 @@ pub(crate) fn finish(manifest: &Manifest, draft: Draft, naming: JobNaming, optio
         hasher.update(b" ");
         hasher.update(a.sha256.as_bytes());
     }
+    for upstream in &options.upstream {
+        hasher.update(b"\nupstream ");
+        hasher.update(upstream.as_bytes());
+    }
     let content_hash = hex::encode(hasher.finalize());
     let common = manifest.spec.common();
     let name = match naming {

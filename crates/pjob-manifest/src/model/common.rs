@@ -76,6 +76,74 @@ pub struct CommonSpec {
     /// locations do not take it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_bucket_prefix: Option<String>,
+    /// Automatic new attempts of a job that fails for a passing reason:
+    /// at most `attempts` after the first run, when the failure reason
+    /// starts with one of the `on` categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetryPolicy>,
+}
+
+/// `spec.retry`: when and how often a failed job is started again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// New attempts after the first run, at most.
+    #[schemars(range(min = 1, max = 20))]
+    pub attempts: u32,
+    /// Failure categories worth another attempt (the start of SageMaker's failure reason).
+    #[schemars(length(min = 1))]
+    pub on: Vec<RetryCategory>,
+    /// Seconds before the first new attempt.
+    #[serde(default = "default_retry_interval")]
+    #[schemars(range(min = 1, max = 3600))]
+    pub interval_seconds: u32,
+    /// Factor by which each wait grows.
+    #[serde(default = "default_backoff_rate")]
+    #[schemars(range(min = 1.0, max = 10.0))]
+    pub backoff_rate: f64,
+}
+
+/// A failure category a job may be retried on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RetryCategory {
+    /// SageMaker could not provision the instances.
+    CapacityError,
+    /// An internal error of SageMaker.
+    InternalServerError,
+    /// An account quota was reached.
+    ResourceLimitExceeded,
+}
+
+impl RetryCategory {
+    /// The category as SageMaker's failure reasons start with it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RetryCategory::CapacityError => "CapacityError",
+            RetryCategory::InternalServerError => "InternalServerError",
+            RetryCategory::ResourceLimitExceeded => "ResourceLimitExceeded",
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Whether a job that failed with `reason` should be started again.
+    pub fn covers(&self, reason: &str) -> bool {
+        self.on.iter().any(|c| reason.trim_start().starts_with(c.as_str()))
+    }
+
+    /// The wait before new attempt `attempt` (1 for the first new attempt).
+    pub fn wait_before(&self, attempt: u32) -> std::time::Duration {
+        let factor = self.backoff_rate.powi(attempt.saturating_sub(1).min(30) as i32);
+        std::time::Duration::from_secs_f64((f64::from(self.interval_seconds) * factor).min(3600.0))
+    }
+}
+
+fn default_retry_interval() -> u32 {
+    1
+}
+
+fn default_backoff_rate() -> f64 {
+    2.0
 }
 
 fn default_volume_size() -> u32 {

@@ -45,6 +45,11 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(with = "BTreeMap<String, String>")]
     pub tags: IndexMap<String, String>,
+    /// Jobs of the same set (by `metadata.name`) that must complete before
+    /// this one starts, besides those its templates refer to through `jobs.<name>`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")))]
+    pub depends_on: Vec<String>,
 }
 
 /// The six processing job kinds, one per SDK processor class.

@@ -1,0 +1,181 @@
+//! References from one job of a set to another: `jobs.<name>.outputs.<output>`
+//! and `jobs.<name>.job_name` (SPEC section 8).
+//!
+//! A document is rendered before the jobs it refers to are compiled (the
+//! set streams, and an upstream may sit in a later file), so the template
+//! pass writes a *marker* where a reference is used, and the set later
+//! replaces each marker with what it stands for: the upstream's output URI
+//! or job name on SageMaker, its local folder in a local run, a `Get`
+//! expression in a pipeline definition. An output marker is itself an
+//! `s3://` URI, so a value holding one validates as the URI it will become.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use minijinja::Value as JinjaValue;
+use minijinja::value::{Enumerator, Object};
+
+/// What a reference names in the upstream job.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// The S3 URI (or, in a local run, the folder) an output is written to.
+    Output(String),
+    /// The resolved SageMaker job name.
+    JobName,
+}
+
+/// One use of `jobs.<job>...` in a value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reference {
+    /// The upstream job's `metadata.name`.
+    pub job: String,
+    /// What of it is used.
+    pub target: Target,
+}
+
+impl Reference {
+    /// The expression a user writes for this reference.
+    pub fn expression(&self) -> String {
+        let job = if self.job.contains('-') { format!("jobs[\"{}\"]", self.job) } else { format!("jobs.{}", self.job) };
+        match &self.target {
+            Target::Output(output) => format!("{job}.outputs.{output}"),
+            Target::JobName => format!("{job}.job_name"),
+        }
+    }
+
+    /// The marker the template pass writes for this reference.
+    pub fn marker(&self) -> String {
+        match &self.target {
+            Target::Output(output) => format!("{OUTPUT_PREFIX}{OPEN}jobs.{}.outputs.{output}{CLOSE}", self.job),
+            Target::JobName => format!("{OPEN}jobs.{}.job_name{CLOSE}", self.job),
+        }
+    }
+}
+
+const OPEN: char = '⟦';
+const CLOSE: char = '⟧';
+/// What an output marker starts with, so that it reads as an S3 URI.
+const OUTPUT_PREFIX: &str = "s3://pjob-upstream/";
+
+/// The references in `text`, each with the byte range of its marker.
+pub fn find(text: &str) -> Vec<(Range<usize>, Reference)> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text[at..].find(OPEN).map(|i| at + i) {
+        let inner_start = open + OPEN.len_utf8();
+        let Some(close) = text[inner_start..].find(CLOSE).map(|i| inner_start + i) else { break };
+        let end = close + CLOSE.len_utf8();
+        if let Some(reference) = parse(&text[inner_start..close]) {
+            let start = match &reference.target {
+                Target::Output(_) if text[..open].ends_with(OUTPUT_PREFIX) => open - OUTPUT_PREFIX.len(),
+                _ => open,
+            };
+            found.push((start..end, reference));
+        }
+        at = end;
+    }
+    found
+}
+
+/// Whether `text` holds a reference marker.
+pub fn contains(text: &str) -> bool {
+    text.contains(OPEN) && !find(text).is_empty()
+}
+
+/// `text` with each reference marker replaced by what `resolve` gives it.
+pub fn replace(text: &str, mut resolve: impl FnMut(&Reference) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, reference) in find(text) {
+        out.push_str(&text[at..range.start]);
+        out.push_str(&resolve(&reference));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// `text` with each marker written back as the expression the user wrote:
+/// for messages, which should never show a marker.
+pub fn describe(text: &str) -> String {
+    replace(text, |r| format!("{{{{ {} }}}}", r.expression()))
+}
+
+fn parse(inner: &str) -> Option<Reference> {
+    let rest = inner.strip_prefix("jobs.")?;
+    if let Some(job) = rest.strip_suffix(".job_name") {
+        return Some(Reference { job: job.to_string(), target: Target::JobName });
+    }
+    let (job, output) = rest.split_once(".outputs.")?;
+    Some(Reference { job: job.to_string(), target: Target::Output(output.to_string()) })
+}
+
+/// The `jobs` template variable: any job name, resolved later by the set.
+#[derive(Debug)]
+pub(crate) struct Jobs;
+
+impl Object for Jobs {
+    fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
+        let job = key.as_str()?;
+        Some(JinjaValue::from_object(JobRef { job: job.to_string() }))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::NonEnumerable
+    }
+}
+
+/// `jobs.<job>`: its `outputs` and `job_name`.
+#[derive(Debug)]
+struct JobRef {
+    job: String,
+}
+
+impl Object for JobRef {
+    fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
+        match key.as_str()? {
+            "outputs" => Some(JinjaValue::from_object(Outputs { job: self.job.clone() })),
+            "job_name" => Some(JinjaValue::from(Reference { job: self.job.clone(), target: Target::JobName }.marker())),
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&["outputs", "job_name"])
+    }
+}
+
+/// `jobs.<job>.outputs`: any output name, checked later by the set.
+#[derive(Debug)]
+struct Outputs {
+    job: String,
+}
+
+impl Object for Outputs {
+    fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
+        let output = key.as_str()?;
+        Some(JinjaValue::from(Reference { job: self.job.clone(), target: Target::Output(output.to_string()) }.marker()))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::NonEnumerable
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_found_replaced_and_described() {
+        let out = Reference { job: "churn-prep".into(), target: Target::Output("train".into()) };
+        let name = Reference { job: "prep".into(), target: Target::JobName };
+        let text = format!("{}/part --from {}", out.marker(), name.marker());
+        let found: Vec<Reference> = find(&text).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(found, vec![out.clone(), name.clone()]);
+        assert_eq!(replace(&text, |r| format!("<{}>", r.job)), "<churn-prep>/part --from <prep>");
+        assert_eq!(describe(&text), "{{ jobs[\"churn-prep\"].outputs.train }}/part --from {{ jobs.prep.job_name }}");
+        assert!(out.marker().starts_with("s3://"));
+        assert!(!contains("s3://bucket/⟦not a reference⟧"));
+    }
+}
