@@ -154,6 +154,9 @@ pub struct ApplyArgs {
     /// Name the job with the SDK's timestamp (a new job every time).
     #[arg(long)]
     pub new: bool,
+    /// Start a new attempt of each job that failed or stopped (named `<name>-r<N>`, keeping its hash).
+    #[arg(long, conflicts_with = "new")]
+    pub retry_failed: bool,
 }
 
 /// A command that takes a job name.

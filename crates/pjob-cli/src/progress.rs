@@ -17,6 +17,8 @@ pub struct Progress {
     /// Status lines, when stderr is a terminal.
     multi: Option<MultiProgress>,
     bars: Mutex<HashMap<String, ProgressBar>>,
+    /// Jobs whose waiting was told (off a terminal, it is told once).
+    waiting_said: Mutex<std::collections::HashSet<String>>,
     /// Prefix log lines with the job name (several jobs at once).
     name_logs: bool,
     /// Log lines go to stderr (stdout holds a JSON or YAML result).
@@ -28,7 +30,13 @@ impl Progress {
     /// `logs_to_stderr` keeps stdout for a structured result.
     pub fn new(several: bool, logs_to_stderr: bool) -> Progress {
         let live = std::io::stderr().is_terminal();
-        Progress { multi: live.then(MultiProgress::new), bars: Mutex::new(HashMap::new()), name_logs: several, logs_to_stderr }
+        Progress {
+            multi: live.then(MultiProgress::new),
+            bars: Mutex::new(HashMap::new()),
+            waiting_said: Mutex::default(),
+            name_logs: several,
+            logs_to_stderr,
+        }
     }
 
     /// Prints a line to stderr without tearing the status lines.
@@ -36,6 +44,25 @@ impl Progress {
         match &self.multi {
             Some(multi) => multi.suspend(|| eprintln!("{text}")),
             None => eprintln!("{text}"),
+        }
+    }
+
+    /// Shows that a job waits for the jobs it depends on (`upstream`; none:
+    /// it no longer waits). On a terminal, its status line says so; otherwise
+    /// one line says it, the first time.
+    pub fn waiting(&self, job: &str, upstream: &[&str]) {
+        if upstream.is_empty() {
+            return;
+        }
+        let message = format!("waiting for {}", upstream.join(", "));
+        match &self.multi {
+            Some(multi) => self.bar_named(multi, job, None).set_message(message),
+            None => {
+                let mut said = self.waiting_said.lock().unwrap_or_else(|e| e.into_inner());
+                if said.insert(job.to_string()) {
+                    eprintln!("{job}: {message}");
+                }
+            }
         }
     }
 
@@ -57,13 +84,18 @@ impl Progress {
     }
 
     fn bar(&self, multi: &MultiProgress, job: &JobInfo) -> ProgressBar {
+        self.bar_named(multi, &job.processing_job_name, Some(elapsed(job)))
+    }
+
+    /// The status line of the job `name`, made (timed from `elapsed` ago) if it has none.
+    fn bar_named(&self, multi: &MultiProgress, name: &str, elapsed: Option<Duration>) -> ProgressBar {
         let mut bars = self.bars.lock().unwrap_or_else(|e| e.into_inner());
-        bars.entry(job.processing_job_name.clone())
+        bars.entry(name.to_string())
             .or_insert_with(|| {
                 let style = ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed_precise}]")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner());
-                let bar = multi.add(ProgressBar::new_spinner().with_style(style).with_elapsed(elapsed(job)));
-                bar.set_prefix(job.processing_job_name.clone());
+                let bar = multi.add(ProgressBar::new_spinner().with_style(style).with_elapsed(elapsed.unwrap_or_default()));
+                bar.set_prefix(name.to_string());
                 bar.enable_steady_tick(Duration::from_millis(250));
                 bar
             })

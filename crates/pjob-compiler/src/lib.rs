@@ -82,6 +82,9 @@ pub struct CompiledJob {
     /// How the job name was chosen.
     #[serde(skip)]
     pub naming: JobNaming,
+    /// When a failed run is tried again (`spec.retry`); not part of the request.
+    #[serde(skip)]
+    pub retry: Option<pjob_manifest::RetryPolicy>,
     /// What the artifacts read from that the caller made and must outlive
     /// them (a `git_config` checkout): released with the last clone of the job.
     #[serde(skip)]
@@ -113,6 +116,15 @@ impl CompiledJob {
     /// The job's name.
     pub fn name(&self) -> &str {
         &self.request.processing_job_name
+    }
+
+    /// New attempt `attempt` (1, 2, ...) of this job: the same request
+    /// under [`naming::attempt_name`] (its outputs go where the first
+    /// attempt's would, so the jobs that read them need no change).
+    pub fn attempt(&self, attempt: u32) -> CompiledJob {
+        let mut job = self.clone();
+        job.request.processing_job_name = naming::attempt_name(self.name(), attempt);
+        job
     }
 }
 

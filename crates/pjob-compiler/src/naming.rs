@@ -22,6 +22,22 @@ pub fn timestamped_name(base: &str, now: SystemTime) -> String {
     format!("{}-{stamp}", cut(base, MAX_JOB_NAME_LEN - stamp.len() - 1))
 }
 
+/// The name of new attempt `attempt` (1, 2, ...) of the job named `name`:
+/// `<name>-r<attempt>`, within SageMaker's 63 characters, cutting the part
+/// before a `<base>-<hash>` name's hash so the hash is kept.
+pub fn attempt_name(name: &str, attempt: u32) -> String {
+    let suffix = format!("-r{attempt}");
+    if name.len() + suffix.len() <= MAX_JOB_NAME_LEN {
+        return format!("{name}{suffix}");
+    }
+    match name.rsplit_once('-') {
+        Some((base, hash)) if hash.len() == HASH_LEN && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("{}-{hash}{suffix}", cut(base, MAX_JOB_NAME_LEN - HASH_LEN - 1 - suffix.len()))
+        }
+        _ => format!("{}{suffix}", cut(name, MAX_JOB_NAME_LEN - suffix.len())),
+    }
+}
+
 /// Cuts a name to `max` characters without leaving a trailing hyphen.
 fn cut(base: &str, max: usize) -> &str {
     let cut = if base.len() > max { &base[..max] } else { base };
@@ -55,6 +71,17 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn attempt_names_fit_and_keep_the_hash() {
+        assert_eq!(attempt_name("prep-0123456789", 2), "prep-0123456789-r2");
+        let long = hashed_name(&"a".repeat(80), "abcdef0123456789");
+        let attempt = attempt_name(&long, 12);
+        assert_eq!(attempt.len(), MAX_JOB_NAME_LEN);
+        assert!(attempt.ends_with("-abcdef0123-r12"), "{attempt}");
+        let fixed = attempt_name(&"b".repeat(63), 1);
+        assert_eq!((fixed.len(), fixed.ends_with("b-r1")), (63, true));
+    }
 
     #[test]
     fn timestamp_matches_the_sdk_format() {

@@ -109,6 +109,9 @@ pub struct JobInfo {
     /// When it was created, for elapsed times.
     #[serde(skip)]
     pub created: Option<SystemTime>,
+    /// When it ended, for how long it took.
+    #[serde(skip)]
+    pub ended: Option<SystemTime>,
 }
 
 impl JobInfo {
@@ -126,6 +129,7 @@ impl JobInfo {
             last_modified_time: d.last_modified_time().and_then(rfc3339),
             request: crate::convert::from_describe(d)?,
             created: d.creation_time().and_then(|t| SystemTime::try_from(*t).ok()),
+            ended: d.processing_end_time().and_then(|t| SystemTime::try_from(*t).ok()),
         })
     }
 }

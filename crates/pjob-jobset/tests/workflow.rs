@@ -37,8 +37,11 @@ fn write_set(dir: &Path, prep_arg: &str, feat_arg: &str) {
     std::fs::write(dir.join("c-prep.yaml"), prep).unwrap();
 }
 
+/// A compiled job: its `metadata.name`, what it depends on, its request.
+type Compiled = (String, Vec<String>, serde_json::Value);
+
 /// Compiled requests by `metadata.name`, in the order the set hands them on, or the problems.
-fn compile(dir: &Path) -> Result<Vec<(String, Vec<String>, serde_json::Value)>, Vec<String>> {
+fn compile(dir: &Path) -> Result<Vec<Compiled>, Vec<String>> {
     let renderer = Renderer::new(Variables::new());
     let settings = CompileSettings { region: Some("us-east-1".into()), default_bucket: Some("bkt".into()), ..CompileSettings::default() };
     let (mut jobs, mut problems) = (Vec::new(), Vec::new());
@@ -53,7 +56,7 @@ fn compile(dir: &Path) -> Result<Vec<(String, Vec<String>, serde_json::Value)>, 
     if problems.is_empty() { Ok(jobs) } else { Err(problems) }
 }
 
-fn name_of(jobs: &[(String, Vec<String>, serde_json::Value)], job: &str) -> String {
+fn name_of(jobs: &[Compiled], job: &str) -> String {
     let found = jobs.iter().find(|(j, _, _)| j == job).unwrap_or_else(|| panic!("no job {job}"));
     found.2["ProcessingJobName"].as_str().unwrap().to_string()
 }

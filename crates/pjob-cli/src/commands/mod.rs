@@ -9,6 +9,7 @@ pub(crate) mod local;
 pub(crate) mod logs;
 pub(crate) mod plan;
 pub(crate) mod render;
+pub(crate) mod schedule;
 pub(crate) mod schema;
 pub(crate) mod status;
 pub(crate) mod stop;

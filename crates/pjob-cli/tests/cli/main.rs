@@ -27,3 +27,4 @@ mod no_panic;
 mod symlinks;
 mod throttling;
 mod timeouts;
+mod workflow_aws;

@@ -135,6 +135,7 @@ pub(crate) fn finish(manifest: &Manifest, draft: Draft, naming: JobNaming, optio
         upload_kms_key: common.kms_key.clone(),
         content_hash,
         naming,
+        retry: common.retry.clone(),
         keep_alive: None,
     }
 }
