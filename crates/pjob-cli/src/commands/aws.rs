@@ -80,6 +80,8 @@ pub fn exit_for(e: &ExecutorError) -> Exit {
 pub struct SetJob {
     /// The manifest file, as named on the command line.
     pub file: String,
+    /// The manifest's `metadata.name`.
+    pub job: String,
     /// The job.
     pub compiled: CompiledJob,
 }
@@ -141,7 +143,9 @@ fn compile_file(loaded: Loaded, compile: &CompileSettings, keep: bool) -> FilePa
     let mut pass = FilePass { errors: loaded.errors, problems: loaded.diagnostics, jobs: Vec::new() };
     for job in &loaded.jobs {
         match job.compile(compile) {
-            Ok(compiled) if keep => pass.jobs.push(SetJob { file: job.file.path().display().to_string(), compiled }),
+            Ok(compiled) if keep => {
+                pass.jobs.push(SetJob { file: job.file.path().display().to_string(), job: job.manifest.metadata.name.clone(), compiled })
+            }
             Ok(_) => {}
             Err(d) => pass.problems.push(*d),
         }
