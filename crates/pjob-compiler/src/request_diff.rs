@@ -6,7 +6,9 @@
 //! `AppSpecification.ContainerArguments[1]`, `Environment.MODE` and
 //! `ProcessingInputs[raw].S3Input.S3Uri`: the lists of named things
 //! ([`NAMED_LISTS`]) are matched by name, so inserting one input does not
-//! show every later one as changed; other lists are matched by index.
+//! show every later one as changed (a new order of the same names is one
+//! change of the list, `~ ProcessingInputs: ["a","b"] -> ["b","a"]`); other
+//! lists are matched by index.
 //!
 //! The job name is not a change: before comparing, the old job's name is
 //! replaced by the new one wherever the old request's strings hold it (the
@@ -34,13 +36,16 @@ pub struct NamedList {
     pub path: &'static [&'static str],
     /// The field naming each element.
     pub name_field: &'static str,
+    /// Whether a new order of the same names is a change (not for tags,
+    /// which SageMaker may list in another order than they were sent).
+    pub ordered: bool,
 }
 
 /// The request's lists of named things.
 pub const NAMED_LISTS: [NamedList; 3] = [
-    NamedList { path: &["ProcessingInputs"], name_field: "InputName" },
-    NamedList { path: &["ProcessingOutputConfig", "Outputs"], name_field: "OutputName" },
-    NamedList { path: &["Tags"], name_field: "Key" },
+    NamedList { path: &["ProcessingInputs"], name_field: "InputName", ordered: true },
+    NamedList { path: &["ProcessingOutputConfig", "Outputs"], name_field: "OutputName", ordered: true },
+    NamedList { path: &["Tags"], name_field: "Key", ordered: false },
 ];
 
 /// What happened to a field.
@@ -104,19 +109,26 @@ pub enum OldArtifact<'a> {
     Sha256(&'a str),
 }
 
-/// The change of the artifact at `path` (its place under the job), or
-/// `None` when its content is the same: `~ artifact PATH` with short
-/// hashes (`unknown` for an object without a stored hash), `+` when the old
-/// job had no object there.
-pub fn artifact_change(path: &str, old: OldArtifact<'_>, new_sha256: &str) -> Option<Change> {
+/// The change of the artifact at `path` (its place under the job) from
+/// `old` to the content with `new_sha256` (`None`: the new job has no
+/// artifact there), or `None` when nothing changed: `~ artifact PATH` with
+/// short hashes (`unknown` for an object without a stored hash), `+` when
+/// the old job had no object there, `-` when the new job has none.
+pub fn artifact_change(path: &str, old: OldArtifact<'_>, new_sha256: Option<&str>) -> Option<Change> {
     let short = |sha: &str| Value::String(sha.get(..SHORT_HASH_LEN).unwrap_or(sha).to_string());
-    let (op, old) = match old {
-        OldArtifact::Sha256(sha) if sha.eq_ignore_ascii_case(new_sha256) => return None,
-        OldArtifact::Sha256(sha) => (Op::Changed, short(sha)),
-        OldArtifact::Unknown => (Op::Changed, Value::String("unknown".into())),
-        OldArtifact::Absent => (Op::Added, Value::Null),
+    let old_value = match old {
+        OldArtifact::Absent => Value::Null,
+        OldArtifact::Unknown => Value::String("unknown".into()),
+        OldArtifact::Sha256(sha) => short(sha),
     };
-    Some(Change { op, path: format!("artifact {path}"), old, new: short(new_sha256) })
+    let op = match (old, new_sha256) {
+        (OldArtifact::Sha256(old), Some(new)) if old.eq_ignore_ascii_case(new) => return None,
+        (OldArtifact::Absent, None) => return None,
+        (OldArtifact::Absent, Some(_)) => Op::Added,
+        (_, None) => Op::Removed,
+        (_, Some(_)) => Op::Changed,
+    };
+    Some(Change { op, path: format!("artifact {path}"), old: old_value, new: new_sha256.map_or(Value::Null, short) })
 }
 
 /// The changes from the `old` request to the `new` one, in field order.
@@ -127,9 +139,7 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     if !old_name.is_empty() && old_name != new_name {
         rename(&mut old, &old_name, &new_name);
     }
-    for list in &NAMED_LISTS {
-        key_by_name(&mut old, &mut new, list);
-    }
+    let reordered: Vec<Change> = NAMED_LISTS.iter().filter_map(|list| key_by_name(&mut old, &mut new, list)).collect();
     let mut recorder = Recorder::default();
     treediff::diff(&old, &new, &mut recorder);
     let mut changes: Vec<(Vec<Key>, Op, Value, Value)> = recorder
@@ -143,7 +153,8 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
         })
         .collect();
     changes.sort_by(|a, b| a.0.cmp(&b.0));
-    changes.into_iter().map(|(keys, op, old, new)| Change { op, path: path_text(&keys), old, new }).collect()
+    let fields = changes.into_iter().map(|(keys, op, old, new)| Change { op, path: path_text(&keys), old, new });
+    reordered.into_iter().chain(fields).collect()
 }
 
 /// Removes the job name from a request, returning it.
@@ -166,12 +177,23 @@ fn rename(value: &mut Value, from: &str, to: &str) {
 
 /// Turns the list at `list.path` into an object keyed by each element's
 /// name, in both requests, when every element of both has a distinct name
-/// (otherwise both stay lists, matched by index).
-fn key_by_name(old: &mut Value, new: &mut Value, list: &NamedList) {
-    let (Some(old_list), Some(new_list)) = (lookup(old, list.path), lookup(new, list.path)) else { return };
-    let (Some(old_keyed), Some(new_keyed)) = (keyed(old_list, list.name_field), keyed(new_list, list.name_field)) else { return };
+/// (otherwise both stay lists, matched by index). Returns the change of
+/// order when the names both lists hold come in another order.
+fn key_by_name(old: &mut Value, new: &mut Value, list: &NamedList) -> Option<Change> {
+    let (old_list, new_list) = (lookup(old, list.path)?, lookup(new, list.path)?);
+    let (old_keyed, new_keyed) = (keyed(old_list, list.name_field)?, keyed(new_list, list.name_field)?);
+    let common = |of: &Map<String, Value>, other: &Map<String, Value>| -> Vec<String> {
+        of.keys().filter(|name| other.contains_key(*name)).cloned().collect()
+    };
+    let (old_order, new_order) = (common(&old_keyed, &new_keyed), common(&new_keyed, &old_keyed));
     *old_list = Value::Object(old_keyed);
     *new_list = Value::Object(new_keyed);
+    (list.ordered && old_order != new_order).then(|| Change {
+        op: Op::Changed,
+        path: list.path.join("."),
+        old: old_order.into(),
+        new: new_order.into(),
+    })
 }
 
 /// The value at `path` (object fields), when there is one.
@@ -286,6 +308,19 @@ mod tests {
     }
 
     #[test]
+    fn a_new_order_of_the_same_inputs_is_one_change() {
+        let old = request("a-0123456789");
+        let mut new = request("a-abcdef0123");
+        new["ProcessingInputs"].as_array_mut().unwrap().reverse();
+        assert_eq!(lines(&diff(&old, &new)), [r#"~ ProcessingInputs: ["raw","code"] -> ["code","raw"]"#]);
+        let mut tags = request("a-abcdef0123");
+        tags["Tags"] = json!([{"Key": "b", "Value": "2"}, {"Key": "a", "Value": "1"}]);
+        let mut old_tags = old.clone();
+        old_tags["Tags"] = json!([{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]);
+        assert_eq!(diff(&old_tags, &tags), [], "tags have no order");
+    }
+
+    #[test]
     fn outputs_and_tags_are_matched_by_name() {
         let old = request("a-0123456789");
         let mut new = request("a-abcdef0123");
@@ -338,12 +373,15 @@ mod tests {
     #[test]
     fn artifacts_are_compared_by_hash() {
         let (a, b) = ("a".repeat(64), "b".repeat(64));
-        assert_eq!(artifact_change("input/code/run.py", OldArtifact::Sha256(&a), &a), None);
-        let changed = artifact_change("input/code/run.py", OldArtifact::Sha256(&a), &b).unwrap();
+        assert_eq!(artifact_change("input/code/run.py", OldArtifact::Sha256(&a), Some(&a)), None);
+        let changed = artifact_change("input/code/run.py", OldArtifact::Sha256(&a), Some(&b)).unwrap();
         assert_eq!(changed.to_string(), r#"~ artifact input/code/run.py: "aaaaaaaaaaaa" -> "bbbbbbbbbbbb""#);
-        let unknown = artifact_change("input/code/run.py", OldArtifact::Unknown, &b).unwrap();
+        let unknown = artifact_change("input/code/run.py", OldArtifact::Unknown, Some(&b)).unwrap();
         assert_eq!((unknown.op, unknown.old), (Op::Changed, json!("unknown")));
-        let added = artifact_change("input/data/new.csv", OldArtifact::Absent, &b).unwrap();
+        let added = artifact_change("input/data/new.csv", OldArtifact::Absent, Some(&b)).unwrap();
         assert_eq!(added.to_string(), r#"+ artifact input/data/new.csv: "bbbbbbbbbbbb""#);
+        let removed = artifact_change("input/data/old.csv", OldArtifact::Sha256(&a), None).unwrap();
+        assert_eq!(removed.to_string(), r#"- artifact input/data/old.csv: "aaaaaaaaaaaa""#);
+        assert_eq!(artifact_change("input/data/gone.csv", OldArtifact::Absent, None), None);
     }
 }

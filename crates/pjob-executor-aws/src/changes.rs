@@ -59,27 +59,44 @@ impl AwsExecutor {
     }
 
     /// The artifacts of `job` whose counterpart in the earlier job (the same
-    /// URI with the earlier job's name) the `old` request points at, and
-    /// whose stored SHA-256 differs from the artifact's (`HeadObject`).
+    /// URI with the earlier job's name) the `old` request points at and
+    /// whose stored SHA-256 differs (`HeadObject`), then the objects the
+    /// earlier job had in its artifact folders that `job` no longer has.
     async fn artifact_changes(&self, old: &Value, previous: &str, job: &CompiledJob) -> Result<Vec<Change>, ExecutorError> {
         let mut old_locations = Vec::new();
         s3_strings(old, &mut old_locations);
         let mut seen = HashSet::new();
         let mut changes = Vec::new();
+        let mut folders = Vec::new();
         for artifact in job.artifacts.iter().filter(|a| seen.insert(a.uri.as_str())) {
             let old_uri = artifact.uri.replace(job.name(), previous);
-            if !old_locations.iter().any(|location| is_at_or_under(&old_uri, location)) {
-                continue;
+            let Some(location) = old_locations.iter().find(|location| is_at_or_under(&old_uri, location)) else { continue };
+            if *location != old_uri && !folders.contains(location) {
+                folders.push(*location);
             }
             let stored = self.s3.stored_sha256(&old_uri).await?;
-            let old = match &stored {
-                StoredHash::Absent => OldArtifact::Absent,
-                StoredHash::Unknown => OldArtifact::Unknown,
-                StoredHash::Sha256(sha) => OldArtifact::Sha256(sha),
-            };
-            changes.extend(request_diff::artifact_change(place_under_job(&artifact.uri, job.name()), old, &artifact.sha256));
+            let place = place_under_job(&artifact.uri, job.name());
+            changes.extend(request_diff::artifact_change(place, old_artifact(&stored), Some(&artifact.sha256)));
+        }
+        for folder in folders {
+            for old_uri in self.s3.list(folder).await? {
+                if !is_at_or_under(&old_uri, folder) || seen.contains(old_uri.replace(previous, job.name()).as_str()) {
+                    continue;
+                }
+                let stored = self.s3.stored_sha256(&old_uri).await?;
+                changes.extend(request_diff::artifact_change(place_under_job(&old_uri, previous), old_artifact(&stored), None));
+            }
         }
         Ok(changes)
+    }
+}
+
+/// What the earlier job had at an artifact's place.
+fn old_artifact(stored: &StoredHash) -> OldArtifact<'_> {
+    match stored {
+        StoredHash::Absent => OldArtifact::Absent,
+        StoredHash::Unknown => OldArtifact::Unknown,
+        StoredHash::Sha256(sha) => OldArtifact::Sha256(sha),
     }
 }
 

@@ -143,3 +143,53 @@ fn an_artifact_without_a_stored_hash_is_unknown() {
     let artifact = diff.iter().find(|c| c["path"] == "artifact input/code/preprocess.py").unwrap_or_else(|| panic!("{json}"));
     assert_eq!((&artifact["op"], &artifact["old"]), (&serde_json::json!("~"), &serde_json::json!("unknown")));
 }
+
+/// A local folder input is compared file by file: added, changed and
+/// removed files each show, by their place under the job.
+#[test]
+fn a_local_folder_input_shows_its_files_added_changed_and_removed() {
+    let proxy = sagemaker_like();
+    let aws = proxy.url();
+    let f = JobFolder::new();
+    let job = format!("t-diff-folder-{}", nonce());
+    f.write("code/run.py", "print('hi')\n");
+    f.write("data/a.csv", "x\n1\n");
+    f.write("data/b.csv", "x\n2\n");
+    let manifest = f.write(
+        "job.pjob.yaml",
+        format!(
+            "apiVersion: pjob/v1
+kind: ScriptProcessor
+metadata:
+  name: {job}
+spec:
+  role: arn:aws:iam::123456789012:role/SageMakerRole
+  image_uri: 683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3
+  command: [python3]
+  code: code/run.py
+  instance_count: 1
+  instance_type: ml.m5.large
+  inputs:
+    - name: local
+      source: data
+      destination: /opt/ml/processing/input/local
+"
+        ),
+    );
+    let manifest = manifest.display().to_string();
+    pjob(&aws, &["apply", &manifest]).expect(0);
+    f.write("data/b.csv", "x\n3\n");
+    f.write("data/c.csv", "x\n4\n");
+    std::fs::remove_file(f.path("data/a.csv")).unwrap();
+
+    let json = pjob(&aws, &["plan", &manifest, "-o", "json"]).expect(0).json();
+    let mut ops: Vec<(String, String)> = json["jobs"][0]["diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["op"].as_str().unwrap().to_string(), c["path"].as_str().unwrap().to_string()))
+        .collect();
+    ops.sort();
+    let folder = |file: &str| format!("artifact input/local/{file}");
+    assert_eq!(ops, [("+".to_string(), folder("c.csv")), ("-".to_string(), folder("a.csv")), ("~".to_string(), folder("b.csv"))], "{json}");
+}
