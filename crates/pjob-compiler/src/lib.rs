@@ -20,6 +20,7 @@ pub mod limits;
 pub mod naming;
 pub mod py_json;
 pub mod request;
+pub mod request_diff;
 pub mod s3_uri;
 
 use std::path::PathBuf;

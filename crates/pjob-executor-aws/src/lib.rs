@@ -16,10 +16,14 @@
 //!   retried through it when AWS throttles it: throttling slows a run down
 //!   but never fails it;
 //! - [`AwsExecutor::plan`], [`AwsExecutor::describe`], [`AwsExecutor::stop`],
-//!   [`AwsExecutor::list`], [`AwsExecutor::logs`].
+//!   [`AwsExecutor::list`], [`AwsExecutor::logs`];
+//! - [`AwsExecutor::describe_request`] and [`AwsExecutor::changes_since`]:
+//!   the request an earlier job was created with, and what changed since
+//!   (fields, and artifacts by their stored SHA-256), for `pjob plan`.
 //!
 //! The request conversion to the SDK's types is in [`convert`].
 
+mod changes;
 pub mod convert;
 mod error;
 mod limits;

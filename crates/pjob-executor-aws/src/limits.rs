@@ -12,6 +12,7 @@
 //! | SageMaker `DescribeProcessingJob` | 5 | not published per API (SageMaker's quotas pages say only that the management APIs' throttling limits are not adjustable); a conservative figure |
 //! | SageMaker `ListProcessingJobs` | 2 | not published for it; Service Quotas gives SageMaker's `ListTrainingJobs` 2 requests a second, not adjustable |
 //! | SageMaker `CreateProcessingJob`, `StopProcessingJob` | 1 | not published per API; a conservative figure |
+//! | SageMaker `ListTags` | 2 | not published for it; the figure of the other list call (`pjob plan` reads an earlier job's tags) |
 //!
 //! Each limit allows a burst of one second's worth of calls. Other
 //! programs in the same account share these rates, so pjob still meets
@@ -34,6 +35,8 @@ pub enum Api {
     ListProcessingJobs,
     /// SageMaker `StopProcessingJob`.
     StopProcessingJob,
+    /// SageMaker `ListTags`.
+    ListTags,
     /// CloudWatch Logs `DescribeLogStreams`.
     DescribeLogStreams,
     /// CloudWatch Logs `GetLogEvents`.
@@ -42,11 +45,12 @@ pub enum Api {
 
 impl Api {
     /// Every API, in [`Api::index`] order.
-    pub const ALL: [Api; 6] = [
+    pub const ALL: [Api; 7] = [
         Api::CreateProcessingJob,
         Api::DescribeProcessingJob,
         Api::ListProcessingJobs,
         Api::StopProcessingJob,
+        Api::ListTags,
         Api::DescribeLogStreams,
         Api::GetLogEvents,
     ];
@@ -56,7 +60,7 @@ impl Api {
         match self {
             Api::CreateProcessingJob | Api::StopProcessingJob => 1.0,
             Api::DescribeProcessingJob => 5.0,
-            Api::ListProcessingJobs => 2.0,
+            Api::ListProcessingJobs | Api::ListTags => 2.0,
             Api::DescribeLogStreams => 5.0,
             Api::GetLogEvents => 25.0,
         }
@@ -69,6 +73,7 @@ impl Api {
             Api::DescribeProcessingJob => "DescribeProcessingJob",
             Api::ListProcessingJobs => "ListProcessingJobs",
             Api::StopProcessingJob => "StopProcessingJob",
+            Api::ListTags => "ListTags",
             Api::DescribeLogStreams => "DescribeLogStreams",
             Api::GetLogEvents => "GetLogEvents",
         }

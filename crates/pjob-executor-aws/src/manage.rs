@@ -106,8 +106,9 @@ impl AwsExecutor {
                 break;
             }
         }
-        // Newest first even where the service does not sort.
-        jobs.sort_by(|a, b| b.creation_time.cmp(&a.creation_time));
+        // Newest first even where the service does not sort (by the time,
+        // not its text: `...:02Z` is earlier than `...:02.5Z`).
+        jobs.sort_by_key(|j| std::cmp::Reverse(j.created));
         jobs.truncate(filter.max as usize);
         Ok(jobs)
     }

@@ -157,6 +157,9 @@ pub struct JobSummary {
     /// The container's exit message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_message: Option<String>,
+    /// When it was created, for ordering.
+    #[serde(skip)]
+    pub created: Option<SystemTime>,
 }
 
 impl JobSummary {
@@ -169,6 +172,7 @@ impl JobSummary {
             processing_end_time: s.processing_end_time().and_then(rfc3339),
             failure_reason: s.failure_reason().map(str::to_string),
             exit_message: s.exit_message().map(str::to_string),
+            created: s.creation_time().and_then(|t| SystemTime::try_from(*t).ok()),
         }
     }
 }

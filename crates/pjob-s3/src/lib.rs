@@ -27,11 +27,17 @@ pub use setup::{
     AwsConfig, AwsOptions, CallContext, CallTimeouts, DEFAULT_CALL_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, S3_ATTEMPT_FACTOR, SetupError,
     aws_config,
 };
+pub use upload::StoredHash;
 pub use uri::S3Uri;
 
-/// Object metadata key (`x-amz-meta-sha256`) holding the hex SHA-256 of an
-/// object's bytes, written on every upload and read to skip unchanged ones.
-pub const SHA256_METADATA_KEY: &str = "sha256";
+/// Object metadata key (`x-amz-meta-pjob-sha256`) holding the hex SHA-256
+/// of an object's bytes, written on every upload (multipart ones too) and
+/// read to skip unchanged ones and to compare artifacts in `pjob plan`.
+pub const SHA256_METADATA_KEY: &str = "pjob-sha256";
+
+/// The key earlier versions of pjob stored the SHA-256 under
+/// (`x-amz-meta-sha256`), still read.
+pub const LEGACY_SHA256_METADATA_KEY: &str = "sha256";
 
 /// Moves objects between this machine and S3.
 #[derive(Debug, Clone)]

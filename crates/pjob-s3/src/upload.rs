@@ -4,12 +4,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use aws_sdk_s3::operation::head_object::HeadObjectOutput;
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use sha2::{Digest, Sha256};
 use tokio::task::JoinSet;
 
-use crate::{AwsError, Call, ObjectBody, S3Error, S3Transfer, S3Uri, SHA256_METADATA_KEY};
+use crate::{AwsError, Call, LEGACY_SHA256_METADATA_KEY, ObjectBody, S3Error, S3Transfer, S3Uri, SHA256_METADATA_KEY};
 
 /// S3's most parts per upload.
 const MAX_PARTS: u64 = 10_000;
@@ -84,17 +85,29 @@ impl S3Transfer {
         }
     }
 
+    /// The SHA-256 stored with the object at `uri` (`HeadObject`).
+    pub async fn stored_sha256(&self, uri: &str) -> Result<StoredHash, S3Error> {
+        let Some(head) = self.head(&S3Uri::parse(uri)?).await? else { return Ok(StoredHash::Absent) };
+        Ok(match stored_sha256(&head) {
+            Some(sha) => StoredHash::Sha256(sha.to_string()),
+            None => StoredHash::Unknown,
+        })
+    }
+
     /// Whether the object is there with this content (and encryption).
     async fn is_current(&self, target: &S3Uri, sha256_hex: &str, kms_key: Option<&str>) -> Result<bool, S3Error> {
-        let head = self.client.head_object().bucket(&target.bucket).key(&target.key).send().await;
-        let head = match head {
-            Ok(head) => head,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => return Ok(false),
-            Err(e) => return Err(S3Error::request(&self.context, "HeadObject", &target.to_string(), e)),
-        };
-        let stored = head.metadata().and_then(|m| m.get(SHA256_METADATA_KEY));
+        let Some(head) = self.head(target).await? else { return Ok(false) };
         let encrypted_as_asked = kms_key.is_none() || head.server_side_encryption() == Some(&ServerSideEncryption::AwsKms);
-        Ok(stored.is_some_and(|s| s.eq_ignore_ascii_case(sha256_hex)) && encrypted_as_asked)
+        Ok(stored_sha256(&head).is_some_and(|s| s.eq_ignore_ascii_case(sha256_hex)) && encrypted_as_asked)
+    }
+
+    /// The object's `HeadObject` answer; `None` when there is no object.
+    async fn head(&self, target: &S3Uri) -> Result<Option<HeadObjectOutput>, S3Error> {
+        match self.client.head_object().bucket(&target.bucket).key(&target.key).send().await {
+            Ok(head) => Ok(Some(head)),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
+            Err(e) => Err(S3Error::request(&self.context, "HeadObject", &target.to_string(), e)),
+        }
     }
 
     async fn put_single(&self, target: &S3Uri, body: ObjectBody, sha256_hex: &str, kms_key: Option<&str>) -> Result<(), S3Error> {
@@ -204,6 +217,24 @@ impl S3Transfer {
     async fn abort(&self, target: &S3Uri, upload_id: &str) {
         let _ = self.client.abort_multipart_upload().bucket(&target.bucket).key(&target.key).upload_id(upload_id).send().await;
     }
+}
+
+/// What S3 holds at a URI, by content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredHash {
+    /// No object.
+    Absent,
+    /// An object without a stored SHA-256 (not uploaded by pjob).
+    Unknown,
+    /// An object with this stored hex SHA-256.
+    Sha256(String),
+}
+
+/// The hex SHA-256 stored in an object's metadata, under pjob's key or
+/// the one earlier versions used.
+fn stored_sha256(head: &HeadObjectOutput) -> Option<&str> {
+    let metadata = head.metadata()?;
+    metadata.get(SHA256_METADATA_KEY).or_else(|| metadata.get(LEGACY_SHA256_METADATA_KEY)).map(String::as_str)
 }
 
 /// Where parts are read from.

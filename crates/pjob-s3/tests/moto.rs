@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use pjob_s3::{AwsOptions, ObjectBody, S3Error, S3Transfer, aws_config};
+use pjob_s3::{AwsOptions, ObjectBody, S3Error, S3Transfer, StoredHash, aws_config};
 use sha2::{Digest, Sha256};
 
 fn endpoint() -> String {
@@ -71,6 +71,37 @@ async fn large_files_go_multipart_with_the_right_bytes() {
     let uri2 = format!("s3://{b}/big-from-memory.bin");
     assert!(t.put_if_changed(&uri2, ObjectBody::Bytes(data.clone()), &sha(&data), None).await.unwrap());
     assert!(get(&t, &uri2, tmp.path()).await == data);
+}
+
+#[tokio::test]
+async fn uploads_store_their_sha256_as_pjob_metadata_single_and_multipart() {
+    let t = transfer().await.with_multipart(5 * 1024 * 1024, 5 * 1024 * 1024);
+    let b = bucket(&t).await;
+    let small = b"print('hello')\n".to_vec();
+    let big: Vec<u8> = (0..(6 * 1024 * 1024)).map(|i: u32| (i % 251) as u8).collect();
+    for (key, data) in [("small.py", &small), ("big.bin", &big)] {
+        let uri = format!("s3://{b}/{key}");
+        t.put_if_changed(&uri, ObjectBody::Bytes(data.clone()), &sha(data), None).await.unwrap();
+        let head = t.client().head_object().bucket(&b).key(key).send().await.unwrap();
+        assert_eq!(head.metadata().and_then(|m| m.get("pjob-sha256")), Some(&sha(data)), "{key}");
+        assert_eq!(t.stored_sha256(&uri).await.unwrap(), StoredHash::Sha256(sha(data)), "{key}");
+    }
+}
+
+#[tokio::test]
+async fn objects_pjob_did_not_upload_have_no_stored_hash() {
+    let t = transfer().await;
+    let b = bucket(&t).await;
+    t.client().put_object().bucket(&b).key("plain.txt").body(b"x".to_vec().into()).send().await.unwrap();
+    assert_eq!(t.stored_sha256(&format!("s3://{b}/plain.txt")).await.unwrap(), StoredHash::Unknown);
+    assert_eq!(t.stored_sha256(&format!("s3://{b}/missing.txt")).await.unwrap(), StoredHash::Absent);
+    // The key earlier versions of pjob wrote is still read (and the object not uploaded again).
+    let data = b"old".to_vec();
+    let put = t.client().put_object().bucket(&b).key("old.txt").metadata("sha256", sha(&data)).body(data.clone().into());
+    put.send().await.unwrap();
+    let uri = format!("s3://{b}/old.txt");
+    assert_eq!(t.stored_sha256(&uri).await.unwrap(), StoredHash::Sha256(sha(&data)));
+    assert!(!t.put_if_changed(&uri, ObjectBody::Bytes(data.clone()), &sha(&data), None).await.unwrap());
 }
 
 #[tokio::test]

@@ -185,30 +185,39 @@ fn the_default_bucket_comes_from_the_account_and_is_created() {
 
 #[test]
 fn plan_says_create_then_exists_then_changed() {
+    // Jobs are described as SageMaker describes them (moto leaves out fields).
+    let proxy = Proxy::start(&moto());
+    proxy.describe_as_created();
+    let aws = proxy.url();
     let f = JobFolder::new();
     let nonce = nonce();
     let base = format!("t-plan-{nonce}");
     let manifest = simple_job(&f, "job.yaml", &base, "fixed");
-    let first = pjob(&moto(), &["plan", &manifest, "-o", "json"]).expect(0).json();
+    let first = pjob(&aws, &["plan", &manifest, "-o", "json"]).expect(0).json();
     assert_eq!(first["jobs"][0]["action"], "create", "{first}");
+    assert_eq!(first["jobs"][0]["job"], base.as_str());
     let name = first["jobs"][0]["name"].as_str().unwrap().to_string();
-    let text = pjob(&moto(), &["plan", &manifest]).expect(0);
+    let text = pjob(&aws, &["plan", &manifest]).expect(0);
     assert!(text.stdout.starts_with(&format!("create   {name}")), "{}", text.stdout);
 
-    pjob(&moto(), &["apply", &manifest]).expect(0);
-    let second = pjob(&moto(), &["plan", &manifest, "-o", "json"]).expect(0).json();
+    pjob(&aws, &["apply", &manifest]).expect(0);
+    let second = pjob(&aws, &["plan", &manifest, "-o", "json"]).expect(0).json();
     assert_eq!(second["jobs"][0]["action"], "exists");
     assert_eq!(second["jobs"][0]["status"], "Completed");
     assert_eq!(second["jobs"][0]["name"], name.as_str());
+    assert_eq!(second["jobs"][0]["reasons"], serde_json::json!([]));
 
-    // Changing the code makes a new version of the job.
+    // Changing the code makes a new version of the job, and the code is why.
     f.write("code/run.py", "print('changed')\n");
-    let third = pjob(&moto(), &["plan", &manifest, "-o", "json"]).expect(0).json();
+    let third = pjob(&aws, &["plan", &manifest, "-o", "json"]).expect(0).json();
     assert_eq!(third["jobs"][0]["action"], "changed", "{third}");
     assert_ne!(third["jobs"][0]["name"], name.as_str());
-    assert_eq!(third["jobs"][0]["previous"][0]["name"], name.as_str());
-    let text = pjob(&moto(), &["plan", &manifest]).expect(0);
-    assert!(text.stdout.starts_with("changed ") && text.stdout.contains(&name), "{}", text.stdout);
+    let reasons = third["jobs"][0]["reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 1, "{third}");
+    assert!(reasons[0].as_str().unwrap().starts_with("~ artifact input/code/run.py: "), "{third}");
+    let text = pjob(&aws, &["plan", &manifest]).expect(0);
+    assert!(text.stdout.starts_with("changed ") && text.stdout.contains(&format!("new version of {name}")), "{}", text.stdout);
+    assert!(text.stdout.contains("\n  ~ artifact input/code/run.py: "), "{}", text.stdout);
 }
 
 #[test]

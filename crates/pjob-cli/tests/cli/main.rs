@@ -3,7 +3,7 @@
 //! linked once; each module is what used to be a binary of its own:
 //! `cargo test -p pjob-cli --test cli local_run::` runs one of them.
 //!
-//! The AWS modules (`aws`, `credentials`, `local_s3`, `throttling`, `timeouts`) need moto's server
+//! The AWS modules (`aws`, `credentials`, `local_s3`, `plan_diff`, `throttling`, `timeouts`) need moto's server
 //! mode: `eval "$(tests/moto.sh start)"` from the repository root first.
 
 mod support;
@@ -24,6 +24,7 @@ mod local_s3;
 mod local_sandbox;
 mod local_signals;
 mod no_panic;
+mod plan_diff;
 mod symlinks;
 mod throttling;
 mod timeouts;

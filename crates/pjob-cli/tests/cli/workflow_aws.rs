@@ -44,6 +44,7 @@ fn a_set_runs_upstream_first_and_an_unchanged_set_is_reused() {
     write_set(&f, &nonce, "a");
     let set = f.path("set").display().to_string();
     let proxy = Proxy::start(&moto());
+    proxy.describe_as_created();
     let run = pjob(&proxy.url(), &["apply", &set]).expect(0);
     let jobs = created(&proxy);
     let order: Vec<&str> = jobs.iter().map(|j| j["ProcessingJobName"].as_str().unwrap()).collect();
@@ -64,6 +65,16 @@ fn a_set_runs_upstream_first_and_an_unchanged_set_is_reused() {
     assert_eq!(actions, ["exists", "exists", "exists"]);
 
     write_set(&f, &nonce, "b");
+    let plan = pjob(&proxy.url(), &["plan", &set, "-o", "json"]).expect(0).json();
+    let planned: Vec<(&str, &str)> =
+        plan["jobs"].as_array().unwrap().iter().map(|j| (j["job"].as_str().unwrap(), j["action"].as_str().unwrap())).collect();
+    let (prep, feat, report) = (format!("prep{nonce}"), format!("feat{nonce}"), format!("report{nonce}"));
+    assert_eq!(planned, [(prep.as_str(), "exists"), (feat.as_str(), "changed"), (report.as_str(), "changed")], "{plan}");
+    assert_eq!(plan["jobs"][1]["reasons"], serde_json::json!(["~ AppSpecification.ContainerArguments[0]: \"a\" -> \"b\""]));
+    assert_eq!(plan["jobs"][2]["depends_on"], serde_json::json!([feat]));
+    let reasons = plan["jobs"][2]["reasons"].as_array().unwrap();
+    assert_eq!(reasons[0], format!("upstream changed: {feat}").as_str(), "{plan}");
+    assert!(reasons[1].as_str().unwrap().starts_with("~ ProcessingInputs[up].S3Input.S3Uri: "), "{plan}");
     let changed = names(&f);
     assert_eq!(changed[0], order[0], "the upstream of the change is reused");
     assert!(changed[1] != order[1] && changed[2] != order[2], "the changed job and its dependent are renamed");

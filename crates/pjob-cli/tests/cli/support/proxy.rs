@@ -72,6 +72,8 @@ struct State {
     /// Describes answered (200) per job.
     described: HashMap<String, usize>,
     logs: Option<LogPlay>,
+    /// Fill DescribeProcessingJob answers with what the job was created with.
+    describe_as_created: bool,
 }
 
 impl State {
@@ -122,6 +124,14 @@ impl Proxy {
     /// The endpoint URL to give pjob.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Answers DescribeProcessingJob with every field the job was created
+    /// with (through this proxy), as SageMaker does: moto leaves out
+    /// `Environment` and `ProcessingResources`. Tags stay out, as in
+    /// SageMaker's answer.
+    pub fn describe_as_created(&self) {
+        self.lock().describe_as_created = true;
     }
 
     /// Injects a fault into the next `times` calls of `operation`.
@@ -320,6 +330,10 @@ fn rewrite_describe(state: &Mutex<State>, job: &str, response: &mut Message) {
         *n
     };
     let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&response.body) else { return };
+    if s.describe_as_created {
+        fill_as_created(&s.seen, job, &mut answer);
+        response.body = serde_json::to_vec(&answer).unwrap_or_default();
+    }
     let run_length = s.run_length;
     let Some(script) = s.scripts.get_mut(job) else {
         if run_length.is_some_and(|run| described <= run) {
@@ -337,6 +351,19 @@ fn rewrite_describe(state: &Mutex<State>, job: &str, response: &mut Message) {
         answer["FailureReason"] = serde_json::Value::String(reason);
     }
     response.body = serde_json::to_vec(&answer).unwrap_or_default();
+}
+
+/// Adds to a DescribeProcessingJob answer the fields it lacks from the
+/// job's CreateProcessingJob request (tags aside).
+fn fill_as_created(seen: &[Seen], job: &str, answer: &mut serde_json::Value) {
+    let created = seen.iter().rev().find(|s| s.operation == "CreateProcessingJob" && job_name(&s.body).as_deref() == Some(job));
+    let Some(serde_json::Value::Object(request)) = created.and_then(|s| serde_json::from_slice(&s.body).ok()) else { return };
+    let Some(answer) = answer.as_object_mut() else { return };
+    for (field, value) in request {
+        if field != "Tags" && !answer.contains_key(&field) {
+            answer.insert(field, value);
+        }
+    }
 }
 
 /// The AWS operation of a request.
