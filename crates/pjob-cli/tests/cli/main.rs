@@ -23,6 +23,7 @@ mod local_run;
 mod local_s3;
 mod local_sandbox;
 mod local_signals;
+mod local_workflow;
 mod no_panic;
 mod symlinks;
 mod throttling;

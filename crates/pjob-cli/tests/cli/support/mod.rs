@@ -116,6 +116,23 @@ pub fn finish(child: Child) -> Run {
     Run::from(child.wait_with_output().expect("wait for pjob"))
 }
 
+/// Copies a folder (an example) to `to`, leaving out what runs write in
+/// it (`out/`, `pjob-output/`), so the tree stays clean.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if name == "out" || name == "pjob-output" {
+            continue;
+        }
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(name));
+        } else {
+            std::fs::copy(entry.path(), to.join(name)).unwrap();
+        }
+    }
+}
+
 /// A folder holding a manifest and the files it names (removed at drop).
 pub struct JobFolder {
     /// The folder.
