@@ -8,20 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::support::local::pjob_local;
-use crate::support::{IMAGE, JobFolder, Run, copy_dir, repo_root};
-
-/// Writes `<name>.pjob.yaml`: a Processor running `python3 -c CODE`, with
-/// `metadata` entries (`, key: value`) and `spec` lines.
-fn processor(folder: &JobFolder, name: &str, metadata: &str, code: &str, spec: &str) {
-    folder.write(
-        &format!("{name}.pjob.yaml"),
-        format!(
-            "apiVersion: pjob/v1\nkind: Processor\nmetadata: {{name: {name}{metadata}}}\nspec:\n  \
-             role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  entrypoint: [python3, -c, {code:?}]\n  \
-             instance_count: 1\n  instance_type: ml.m5.large\n{spec}"
-        ),
-    );
-}
+use crate::support::{JobFolder, Run, copy_dir, repo_root};
 
 /// `spec` lines: an output `o`.
 const OUTPUT: &str = "  outputs:\n    - name: o\n      source: /opt/ml/processing/output/o\n";
@@ -80,11 +67,11 @@ fn the_workflow_example_runs_each_job_on_its_upstream_jobs_local_folders() {
 /// `d` on `c`; `e` reads `a`'s output too.
 fn set_with_a_failing_middle_job() -> JobFolder {
     let folder = JobFolder::new();
-    processor(&folder, "a", "", WRITE_OUTPUT, OUTPUT);
-    processor(&folder, "b", "", "import sys; sys.exit(3)", &format!("{}{OUTPUT}", input_from_a()));
-    processor(&folder, "c", ", depends_on: [b]", "print('c ran')", "");
-    processor(&folder, "d", ", depends_on: [c]", "print('d ran')", "");
-    processor(&folder, "e", "", "import os; print(os.listdir('/opt/ml/processing/input/i'))", &input_from_a());
+    folder.processor_job("a", "", WRITE_OUTPUT, OUTPUT);
+    folder.processor_job("b", "", "import sys; sys.exit(3)", &format!("{}{OUTPUT}", input_from_a()));
+    folder.processor_job("c", ", depends_on: [b]", "print('c ran')", "");
+    folder.processor_job("d", ", depends_on: [c]", "print('d ran')", "");
+    folder.processor_job("e", "", "import os; print(os.listdir('/opt/ml/processing/input/i'))", &input_from_a());
     folder
 }
 
@@ -126,8 +113,8 @@ fn a_set_run_ends_with_a_table_of_its_jobs() {
 #[test]
 fn a_cycle_runs_nothing_and_is_located() {
     let folder = JobFolder::new();
-    processor(&folder, "a", ", depends_on: [b]", WRITE_OUTPUT, OUTPUT);
-    processor(&folder, "b", "", "print('b ran')", &input_from_a());
+    folder.processor_job("a", ", depends_on: [b]", WRITE_OUTPUT, OUTPUT);
+    folder.processor_job("b", "", "print('b ran')", &input_from_a());
     let run = pjob_local(folder.dir.path(), &[]).expect(2);
     assert!(run.stderr.contains("jobs `a`, `b` depend on each other in a cycle"), "{}", run.all());
     assert!(run.stderr.contains("a.pjob.yaml:3:34"), "at `b` in a's depends_on\n{}", run.all());
@@ -138,9 +125,9 @@ fn a_cycle_runs_nothing_and_is_located() {
 #[test]
 fn an_unknown_reference_runs_nothing_and_is_located() {
     let folder = JobFolder::new();
-    processor(&folder, "a", "", WRITE_OUTPUT, OUTPUT);
+    folder.processor_job("a", "", WRITE_OUTPUT, OUTPUT);
     let spec = "  inputs:\n    - name: i\n      source: \"{{ jobs.a.outputs.missing }}\"\n      destination: /opt/ml/processing/input/i\n";
-    processor(&folder, "b", "", "print('b ran')", spec);
+    folder.processor_job("b", "", "print('b ran')", spec);
     let run = pjob_local(folder.dir.path(), &[]).expect(2);
     assert!(run.stderr.contains("job `a` has no output named `missing`"), "{}", run.all());
     assert!(run.stderr.contains("b.pjob.yaml:12:15"), "at the input's source\n{}", run.all());

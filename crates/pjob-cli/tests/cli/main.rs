@@ -15,6 +15,7 @@ mod completions;
 mod credentials;
 mod escapes;
 mod git_credentials;
+mod graph;
 mod init;
 mod local_example;
 mod local_framework;

@@ -163,6 +163,20 @@ impl JobFolder {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
     }
 
+    /// Writes `<name>.pjob.yaml`: a Processor running `python3 -c CODE`,
+    /// with `metadata` entries (`, key: value`) and `spec` lines (indented
+    /// by two spaces).
+    pub fn processor_job(&self, name: &str, metadata: &str, code: &str, spec: &str) -> PathBuf {
+        self.write(
+            &format!("{name}.pjob.yaml"),
+            format!(
+                "apiVersion: pjob/v1\nkind: Processor\nmetadata: {{name: {name}{metadata}}}\nspec:\n  \
+                 role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  entrypoint: [python3, -c, {code:?}]\n  \
+                 instance_count: 1\n  instance_type: ml.m5.large\n{spec}"
+            ),
+        )
+    }
+
     /// Writes `job.pjob.yaml`: a ScriptProcessor running `run.py` (written
     /// from `script`) with `python3`, `count` hosts, and `extra` spec lines
     /// (indented by two spaces).
