@@ -16,7 +16,7 @@
 mod printer;
 mod set_run;
 
-use pjob_compiler::{CompileOptions, CompiledJob};
+use pjob_compiler::{CompileError, CompileOptions, CompiledJob};
 use pjob_executor_local::{Engine, LocalBucket, LocalOptions};
 use pjob_jobset::Job;
 use pjob_manifest::Target;
@@ -66,7 +66,8 @@ pub fn apply(settings: &Settings, args: &ApplyArgs) -> Exit {
 }
 
 /// Loads and checks the set (for a local run), compiles every job that
-/// depends on no other, and puts the rest after them in dependency order.
+/// depends on no other, and puts the rest after them in dependency order
+/// (each checked by the compiler as written): any problem runs nothing.
 fn prepare(settings: &Settings, args: &ApplyArgs) -> Result<Vec<Step>, Exit> {
     let mut free = Vec::new();
     let ordered = load::load_checked_set(settings, &args.paths, Target::Local, |job| free.push(job))?;
@@ -78,6 +79,7 @@ fn prepare(settings: &Settings, args: &ApplyArgs) -> Result<Vec<Step>, Exit> {
             Err(d) => problems.push(*d),
         }
     }
+    problems.extend(ordered.jobs.iter().filter_map(|(job, _)| precheck(settings, args, job)));
     if !problems.is_empty() {
         report::print_all(&problems);
         return Err(Exit::Invalid);
@@ -101,6 +103,22 @@ fn compile(settings: &Settings, args: &ApplyArgs, job: &Job, upstream: Vec<Strin
     };
     let options = local_options(settings, args, job, engine, &compile.options_for(job));
     Ok(LocalJob { job: job.name().to_string(), compiled, options })
+}
+
+/// What compiling a job that depends on others finds with its references
+/// as written (as `validate` compiles it: offline, nothing fetched, an
+/// image resolved for us-east-1 when no region is set, as
+/// [`compile`] does), so that a mistake
+/// only the compiler catches stops the run before its upstream jobs run.
+fn precheck(settings: &Settings, args: &ApplyArgs, job: &Job) -> Option<Diagnostic> {
+    let mut options = settings.compile_settings(args.new).options_for(job);
+    if engine(args.engine) == Engine::Host {
+        options.region.get_or_insert_with(|| FALLBACK_REGION.to_string());
+    }
+    match job.compile_with(&options) {
+        Ok(_) | Err(CompileError::GitNotFetched { .. }) => None,
+        Err(e) => Some(job.compile_diagnostic(&e)),
+    }
 }
 
 /// The executor's engine for `--engine`.

@@ -133,3 +133,22 @@ fn an_unknown_reference_runs_nothing_and_is_located() {
     assert!(run.stderr.contains("b.pjob.yaml:12:15"), "at the input's source\n{}", run.all());
     assert!(!folder.path("pjob-output").exists() && run.stdout.is_empty(), "nothing ran\n{}", run.all());
 }
+
+#[test]
+fn a_dependent_job_the_compiler_refuses_runs_nothing() {
+    let folder = JobFolder::new();
+    folder.processor_job("a", "", WRITE_OUTPUT, OUTPUT);
+    folder.write(
+        "b.pjob.yaml",
+        format!(
+            "apiVersion: pjob/v1\nkind: FrameworkProcessor\nmetadata: {{name: b}}\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  \
+             framework: sklearn\n  framework_version: \"0.1-9\"\n  code: run.py\n  source_dir: src\n  instance_count: 1\n  \
+             instance_type: ml.m5.large\n{}",
+            input_from_a()
+        ),
+    );
+    folder.write("src/run.py", "print('b ran')\n");
+    let run = pjob_local(folder.dir.path(), &[]).expect(2);
+    assert!(run.stderr.contains("0.1-9") && run.stderr.contains("b.pjob.yaml:"), "{}", run.all());
+    assert!(!folder.path("pjob-output").exists() && run.stdout.is_empty(), "a did not run\n{}", run.all());
+}
