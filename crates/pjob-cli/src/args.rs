@@ -94,6 +94,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Upload artifacts, create the job(s) and wait for them with streamed logs.
     Apply(ApplyArgs),
+    /// Print a set's jobs and their dependencies as a Mermaid (or DOT) graph; no AWS calls.
+    Graph(GraphArgs),
     /// Show a job's status.
     Status(JobNameArgs),
     /// Print a job's logs (`-f` to follow).
@@ -114,6 +116,26 @@ pub struct PlanArgs {
     /// Manifest files or folders.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+/// How `pjob graph` draws a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (renders in GitHub and GitLab Markdown).
+    Mermaid,
+    /// A Graphviz digraph (`dot -Tsvg`).
+    Dot,
+}
+
+/// `pjob graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// Manifest files or folders: the set.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// What to print.
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: GraphFormat,
 }
 
 /// Container engines `apply --local` can run images with.

@@ -32,6 +32,7 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Plan(args) => commands::plan::run(settings, args),
         Command::Apply(args) if args.local => commands::local::apply(settings, args),
         Command::Apply(args) => commands::apply::run(settings, args),
+        Command::Graph(args) => commands::graph::run(settings, args),
         Command::Status(args) => commands::status::run(settings, args),
         Command::Logs(args) => commands::logs::run(settings, args),
         Command::Stop(args) => commands::stop::run(settings, args),

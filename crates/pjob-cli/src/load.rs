@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pjob_jobset::{Job, Loaded, Loader};
+use pjob_jobset::{Job, Loaded, Loader, Ordered, SetIndex};
 use pjob_manifest::Target;
 
 use crate::exit::Exit;
@@ -15,21 +15,31 @@ pub(crate) fn loader(settings: &Settings, target: Target) -> Loader<'_> {
     Loader::new(&settings.renderer, target)
 }
 
-/// Loads and checks every manifest the paths name, without printing.
-pub(crate) fn load_set(settings: &Settings, paths: &[PathBuf], target: Target) -> Loaded {
-    loader(settings, target).load(paths)
-}
-
-/// Loads every manifest the paths name; any problem is printed and ends
-/// the command with exit 2 before anything else happens.
-pub(crate) fn load(settings: &Settings, paths: &[PathBuf], target: Target) -> Result<Vec<Job>, Exit> {
-    let loaded = load_set(settings, paths, target);
-    print_problems(&loaded);
-    if loaded.has_problems() {
-        return Err(Exit::Invalid);
+/// Loads the set the paths name and checks it as a set (SPEC section 8:
+/// unique names, known references, no cycle). Every job that depends on no
+/// other is handed to `free` as the set streams, in file order; the others
+/// come back in dependency order. Any problem, in a manifest or between
+/// jobs, is printed and ends the command with exit 2.
+pub(crate) fn load_checked_set(settings: &Settings, paths: &[PathBuf], target: Target, mut free: impl FnMut(Job)) -> Result<Ordered, Exit> {
+    let mut index = SetIndex::new();
+    let mut invalid = false;
+    loader(settings, target).stream(
+        paths,
+        |loaded| loaded,
+        |loaded| {
+            print_problems(&loaded);
+            invalid |= loaded.has_problems();
+            loaded.jobs.into_iter().filter_map(|job| index.admit(job)).for_each(&mut free);
+        },
+    );
+    let ordered = index.finish().map_err(|problems| report::print_all(&problems));
+    match ordered {
+        Ok(ordered) if !invalid => {
+            unused_variables(settings)?;
+            Ok(ordered)
+        }
+        _ => Err(Exit::Invalid),
     }
-    unused_variables(settings)?;
-    Ok(loaded.jobs)
 }
 
 /// Prints the load errors and diagnostics of a set.

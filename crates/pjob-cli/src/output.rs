@@ -34,6 +34,25 @@ pub fn line(text: &str) {
     write(&format!("{text}\n"));
 }
 
+/// Writes a table to stdout: the header, then one line per row, each
+/// column as wide as its widest cell (the last one unpadded).
+pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(str::len);
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let format = |cells: &mut dyn Iterator<Item = &str>| {
+        let padded: Vec<String> = cells.zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    line(&format(&mut header.iter().copied()));
+    for row in rows {
+        line(&format(&mut row.iter().map(String::as_str)));
+    }
+}
+
 /// Prints a value to stdout in the chosen format (text prints JSON too).
 pub fn print(value: &serde_json::Value, format: OutputFormat) {
     match format {

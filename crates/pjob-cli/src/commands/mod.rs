@@ -3,6 +3,7 @@
 pub(crate) mod apply;
 pub(crate) mod aws;
 pub(crate) mod completions;
+pub(crate) mod graph;
 pub(crate) mod init;
 pub(crate) mod list;
 pub(crate) mod local;

@@ -13,8 +13,8 @@ use crate::support::machine::{has_program, skipped};
 use crate::support::{Run, pjob_command};
 
 /// Every subcommand SPEC.md section 6 lists, plus `completions` and `man`.
-const SUBCOMMANDS: [&str; 12] =
-    ["validate", "render", "plan", "apply", "status", "logs", "stop", "list", "schema", "init", "completions", "man"];
+const SUBCOMMANDS: [&str; 13] =
+    ["validate", "render", "plan", "apply", "graph", "status", "logs", "stop", "list", "schema", "init", "completions", "man"];
 
 fn pjob(args: &[&str]) -> String {
     Run::of(&mut pjob_command(args)).expect(0).stdout

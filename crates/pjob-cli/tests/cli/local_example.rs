@@ -2,25 +2,8 @@
 //! runs on a machine with nothing but pjob and python3. (It runs on a copy
 //! of the example, so the tree stays clean.)
 
-use std::path::Path;
-
 use crate::support::local::{host_lines, pjob_local};
-use crate::support::{Run, pjob_command, repo_root};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let name = entry.file_name();
-        if name == "out" || name == "pjob-output" {
-            continue;
-        }
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to.join(name));
-        } else {
-            std::fs::copy(entry.path(), to.join(name)).unwrap();
-        }
-    }
-}
+use crate::support::{Run, copy_dir, pjob_command, repo_root};
 
 #[test]
 fn the_local_example_runs_and_writes_its_summary() {

@@ -116,6 +116,23 @@ pub fn finish(child: Child) -> Run {
     Run::from(child.wait_with_output().expect("wait for pjob"))
 }
 
+/// Copies a folder (an example) to `to`, leaving out what runs write in
+/// it (`out/`, `pjob-output/`), so the tree stays clean.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if name == "out" || name == "pjob-output" {
+            continue;
+        }
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(name));
+        } else {
+            std::fs::copy(entry.path(), to.join(name)).unwrap();
+        }
+    }
+}
+
 /// A folder holding a manifest and the files it names (removed at drop).
 pub struct JobFolder {
     /// The folder.
@@ -144,6 +161,20 @@ impl JobFolder {
     /// Reads a file under the folder.
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    /// Writes `<name>.pjob.yaml`: a Processor running `python3 -c CODE`,
+    /// with `metadata` entries (`, key: value`) and `spec` lines (indented
+    /// by two spaces).
+    pub fn processor_job(&self, name: &str, metadata: &str, code: &str, spec: &str) -> PathBuf {
+        self.write(
+            &format!("{name}.pjob.yaml"),
+            format!(
+                "apiVersion: pjob/v1\nkind: Processor\nmetadata: {{name: {name}{metadata}}}\nspec:\n  \
+                 role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  entrypoint: [python3, -c, {code:?}]\n  \
+                 instance_count: 1\n  instance_type: ml.m5.large\n{spec}"
+            ),
+        )
     }
 
     /// Writes `job.pjob.yaml`: a ScriptProcessor running `run.py` (written
