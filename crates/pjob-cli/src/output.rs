@@ -34,9 +34,9 @@ pub fn line(text: &str) {
     write(&format!("{text}\n"));
 }
 
-/// Writes a table to stdout: the header, then one line per row, each
-/// column as wide as its widest cell (the last one unpadded).
-pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+/// A table as text: the header, then one line per row, each column as
+/// wide as its widest cell (the last one unpadded), every line ended.
+pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     let mut widths = header.map(str::len);
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -47,10 +47,12 @@ pub fn table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
         let padded: Vec<String> = cells.zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
         padded.join("  ").trim_end().to_string()
     };
-    line(&format(&mut header.iter().copied()));
+    let mut text = format(&mut header.iter().copied()) + "\n";
     for row in rows {
-        line(&format(&mut row.iter().map(String::as_str)));
+        text.push_str(&format(&mut row.iter().map(String::as_str)));
+        text.push('\n');
     }
+    text
 }
 
 /// Prints a value to stdout in the chosen format (text prints JSON too).

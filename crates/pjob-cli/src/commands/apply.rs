@@ -337,13 +337,7 @@ fn print_table(rows: &[(&SetJob, &Applied)]) {
             [job.job.clone(), name, status, applied.took.map(clock).unwrap_or_else(|| "-".into())]
         })
         .collect();
-    let header = ["JOB".to_string(), "NAME".into(), "STATUS".into(), "TIME".into()];
-    let width = |c: usize| cells.iter().chain([&header]).map(|r| r[c].len()).max().unwrap_or(0);
-    let widths = [width(0), width(1), width(2)];
-    for row in std::iter::once(&header).chain(&cells) {
-        let [w0, w1, w2] = widths;
-        eprintln!("{:<w0$}  {:<w1$}  {:<w2$}  {}", row[0], row[1], row[2], row[3]);
-    }
+    eprint!("{}", crate::output::table(["JOB", "NAME", "STATUS", "TIME"], &cells));
 }
 
 fn summary(job: &SetJob, applied: &Applied) -> serde_json::Value {

@@ -102,7 +102,7 @@ fn a_failed_job_skips_the_jobs_downstream_of_it_and_the_others_go_on() {
 fn a_set_run_ends_with_a_table_of_its_jobs() {
     let folder = set_with_a_failing_middle_job();
     let run = pjob_local(folder.dir.path(), &[]).expect(1);
-    let table: Vec<Vec<&str>> = run.stdout.lines().skip_while(|l| !l.starts_with("JOB ")).map(|l| l.split_whitespace().collect()).collect();
+    let table: Vec<Vec<&str>> = run.stderr.lines().skip_while(|l| !l.starts_with("JOB ")).map(|l| l.split_whitespace().collect()).collect();
     assert_eq!(table.first().map(Vec::as_slice), Some(&["JOB", "NAME", "STATUS", "TIME"][..]), "{}", run.all());
     let rows: Vec<(&str, &str)> = table[1..].iter().map(|r| (r[0], r[2])).collect();
     assert_eq!(rows, [("a", "Completed"), ("b", "Failed"), ("c", "skipped"), ("d", "skipped"), ("e", "Completed")], "{}", run.all());

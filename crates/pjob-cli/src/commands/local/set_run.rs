@@ -195,7 +195,8 @@ impl SetRun<'_> {
             crate::output::print(&json!({ "jobs": jobs }), format);
         } else if self.ended.len() > 1 {
             let rows: Vec<[String; 4]> = self.ended.iter().map(Ended::row).collect();
-            crate::output::table(["JOB", "NAME", "STATUS", "TIME"], &rows);
+            // On stderr with the other status lines: stdout holds the jobs' logs.
+            eprint!("{}", crate::output::table(["JOB", "NAME", "STATUS", "TIME"], &rows));
         }
     }
 }
