@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::support::local::pjob_local;
+use crate::support::local::{local_command, pjob_local};
 use crate::support::{JobFolder, Run, copy_dir, repo_root};
 
 /// `spec` lines: an output `o`.
@@ -39,18 +39,21 @@ fn canonical(path: &Path) -> PathBuf {
 
 #[test]
 fn the_workflow_example_runs_each_job_on_its_upstream_jobs_local_folders() {
-    let copy = tempfile::tempdir().unwrap();
-    copy_dir(&repo_root().join("examples/workflow"), copy.path());
-    let run = pjob_local(copy.path(), &["-o", "json"]).expect(0);
+    // Run as the README says, from the repository's root with a relative path.
+    let root = tempfile::tempdir().unwrap();
+    let copy = root.path().join("examples/workflow");
+    std::fs::create_dir_all(&copy).unwrap();
+    copy_dir(&repo_root().join("examples/workflow"), &copy);
+    let run = Run::of(local_command(Path::new("examples/workflow/"), &["-o", "json"]).current_dir(root.path())).expect(0);
     let jobs = jobs(&run);
     let order: Vec<&str> = jobs.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(order, ["prepare", "featurize", "evaluate"], "upstream first\n{}", run.all());
     assert!(jobs.iter().all(|(_, j)| j["status"] == "Completed"), "{}", run.all());
 
     // Outputs without a destination land in the local default bucket beside the manifests.
-    let bucket = canonical(&copy.path().join("pjob-output"));
+    let bucket = canonical(&copy.join("pjob-output"));
     let delivered = |job: usize, output: &str, file: &str| {
-        let path = canonical(&destination(&jobs[job].1, output).join(file));
+        let path = canonical(&root.path().join(destination(&jobs[job].1, output)).join(file));
         assert!(path.starts_with(&bucket), "{} is not under {}", path.display(), bucket.display());
         std::fs::read_to_string(path).unwrap()
     };

@@ -232,10 +232,15 @@ fn exit_of(outcome: &Outcome) -> Exit {
 }
 
 /// What references to a job that completed locally stand for: each output
-/// is where it was delivered (a local folder, or its S3 URI).
+/// is where it was delivered (a local folder, made absolute since the
+/// manifest that reads it may sit in another folder; or its S3 URI).
 fn delivered(compiled: &CompiledJob, outcome: &Outcome) -> Upstream {
     let mut upstream = Upstream::of(compiled);
-    upstream.outputs.extend(outcome.outputs.iter().map(|o| (o.name.clone(), o.destination.clone())));
+    let place = |destination: &str| match destination.starts_with("s3://") {
+        true => destination.to_string(),
+        false => std::path::absolute(destination).map_or_else(|_| destination.to_string(), |p| p.display().to_string()),
+    };
+    upstream.outputs.extend(outcome.outputs.iter().map(|o| (o.name.clone(), place(&o.destination))));
     upstream
 }
 
