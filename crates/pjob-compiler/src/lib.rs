@@ -150,6 +150,13 @@ pub fn output_names(manifest: &Manifest) -> Vec<String> {
     names
 }
 
+/// Whether a validated manifest compiles: fails exactly when [`compile`]
+/// does, with the same error, but stops short of naming the job (which
+/// serializes and hashes the request), for callers that only check.
+pub fn check(manifest: &Manifest, options: &CompileOptions) -> Result<(), CompileError> {
+    compile::draft(manifest, options).map(drop)
+}
+
 /// Compiles a validated manifest.
 pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<CompiledJob, CompileError> {
     let draft = compile::draft(manifest, options)?;

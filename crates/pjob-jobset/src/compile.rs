@@ -119,6 +119,12 @@ impl Job {
         pjob_compiler::compile(&self.manifest, options)
     }
 
+    /// Checks that the job compiles with explicit compiler options, as
+    /// [`Job::compile_with`] would, without building the named request.
+    pub fn check_with(&self, options: &CompileOptions) -> Result<(), CompileError> {
+        pjob_compiler::check(&self.manifest, options)
+    }
+
     /// A compile error as a diagnostic at the value it concerns, with the
     /// `git_config` secrets masked.
     pub fn compile_diagnostic(&self, e: &CompileError) -> Diagnostic {

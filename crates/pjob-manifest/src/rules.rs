@@ -38,6 +38,11 @@ pub(crate) fn check(file: &SourceFile, root: &Node, manifest: &Manifest, ctx: &V
     c.out
 }
 
+/// A mapping key as a JSON pointer token (`~` and `/` escaped).
+fn pointer_token(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum FileKind {
     File,
@@ -88,17 +93,18 @@ impl Checker<'_> {
             self.err("/spec/env", Code::TooMany, "`env` has more than 100 variables".into(), "SageMaker takes at most 100");
         }
         for (name, value) in &common.env {
-            let pointer = format!("/spec/env/{}", name.replace('~', "~0").replace('/', "~1"));
+            // Built only for a problem: most variables have none.
+            let pointer = || format!("/spec/env/{}", pointer_token(name));
             if !is_env_name(name) {
                 self.err(
-                    &pointer,
+                    &pointer(),
                     Code::BadFormat,
                     format!("`{name}` is not a valid environment variable name"),
                     "use letters, digits and `_`, not starting with a digit",
                 );
             } else if value.len() > 256 {
                 self.err(
-                    &pointer,
+                    &pointer(),
                     Code::TooLong,
                     format!("the value of `{name}` is longer than 256 characters"),
                     "SageMaker takes at most 256 characters per value",
@@ -137,12 +143,12 @@ impl Checker<'_> {
 
     fn tags(&mut self, metadata: &Metadata) {
         for (k, v) in &metadata.tags {
-            let pointer = format!("/metadata/tags/{}", k.replace('~', "~0").replace('/', "~1"));
+            let pointer = || format!("/metadata/tags/{}", pointer_token(k));
             if k.starts_with("aws:") {
-                self.err(&pointer, Code::Refused, format!("tag key `{k}` uses the reserved prefix `aws:`"), "choose another key");
+                self.err(&pointer(), Code::Refused, format!("tag key `{k}` uses the reserved prefix `aws:`"), "choose another key");
             } else if k.is_empty() || k.len() > 128 || v.len() > 256 {
                 self.err(
-                    &pointer,
+                    &pointer(),
                     Code::TooLong,
                     format!("tag `{k}` is too long"),
                     "tag keys take 1 to 128 characters, values at most 256",

@@ -121,13 +121,13 @@ impl SourceFile {
     pub fn read(path: &Path) -> Result<SourceFile, ReadError> {
         let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
         let too_large = |size| ReadError::TooLarge { path: path.to_path_buf(), size };
-        if let Ok(meta) = file.metadata()
-            && meta.len() > MAX_FILE_BYTES
-        {
-            return Err(too_large(meta.len()));
+        let reported = file.metadata().map_or(0, |meta| meta.len());
+        if reported > MAX_FILE_BYTES {
+            return Err(too_large(reported));
         }
-        // The size a file reports is not always the size it reads (a pipe, /dev/zero).
-        let mut bytes = Vec::new();
+        // The size a file reports is not always the size it reads (a pipe, /dev/zero),
+        // but it usually is: room for it (and the end-of-file read) reads the file in two calls.
+        let mut bytes = Vec::with_capacity(reported as usize + 1);
         (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(too_large(bytes.len() as u64));

@@ -433,6 +433,10 @@ fn resolve_plain(text: &str) -> Option<Value> {
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without the sign.
 fn is_core_float(s: &str) -> bool {
+    // Most plain scalars are words: they fail on their first character.
+    if !s.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return false;
+    }
     let (mantissa, exponent) = match s.find(['e', 'E']) {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
         None => (s, None),

@@ -421,7 +421,9 @@ impl Context {
 }
 
 fn is_template(s: &str) -> bool {
-    s.contains("{{") || s.contains("{%") || s.contains("{#")
+    // `{{`, `{%` or `{#`, byte by byte: every string of every manifest is asked,
+    // and a substring search costs more to set up than these short values take to scan.
+    s.as_bytes().windows(2).any(|w| w[0] == b'{' && matches!(w[1], b'{' | b'%' | b'#'))
 }
 
 fn contains_template(node: &Node) -> bool {

@@ -71,7 +71,7 @@ impl Walker {
         let root = std::path::absolute(&self.root).map_err(io_error)?;
         let skip_folder = self.skip_folder;
         let keep: KeepEntry = Box::new(move |entry| !(entry.file_type().is_dir() && entry.file_name().to_str().is_some_and(&skip_folder)));
-        let entries = WalkDir::new(&root).min_depth(1).follow_links(false).sort_by_file_name().into_iter().filter_entry(keep);
+        let entries = WalkDir::new(&root).min_depth(1).follow_links(false).sort_by(by_name).into_iter().filter_entry(keep);
         Ok(Walk { root, resolved_root, entries })
     }
 
@@ -117,10 +117,16 @@ pub struct FileEntry {
     /// The file to read: the root (made absolute) joined with `relative`, or for a symlink the
     /// resolved target (inside the root).
     pub path: PathBuf,
-    /// The file's metadata (the target's, for a symlink).
-    pub metadata: Metadata,
     /// For a symlink, the resolved target it was listed for; `None` for a regular file.
     pub link: Option<PathBuf>,
+}
+
+impl FileEntry {
+    /// The file's metadata (the target's, for a symlink), read when asked
+    /// for: the walk itself stats only symlinks.
+    pub fn metadata(&self) -> io::Result<Metadata> {
+        std::fs::metadata(&self.path)
+    }
 }
 
 /// An entry the walk did not follow, for the caller to refuse or report.
@@ -246,10 +252,7 @@ impl Iterator for Walk {
                 continue;
             }
             return Some(if file_type.is_file() {
-                entry
-                    .metadata()
-                    .map_err(|error| walkdir_error(error, &self.root))
-                    .map(|metadata| Found::File(FileEntry { relative, path: entry.into_path(), metadata, link: None }))
+                Ok(Found::File(FileEntry { relative, path: entry.into_path(), link: None }))
             } else if file_type.is_symlink() {
                 self.resolve_link(relative, entry.into_path())
             } else {
@@ -274,11 +277,18 @@ impl Walk {
         if metadata.is_dir() {
             skipped(relative, path, SkipReason::FolderLink { target })
         } else if metadata.is_file() {
-            Ok(Found::File(FileEntry { relative, path: target.clone(), metadata, link: Some(target) }))
+            Ok(Found::File(FileEntry { relative, path: target.clone(), link: Some(target) }))
         } else {
             skipped(relative, path, SkipReason::NotAFile)
         }
     }
+}
+
+/// The order of the entries of one folder: by name, byte by byte. Siblings' paths
+/// differ only in their names, so the paths are compared as they are, without
+/// taking each name out of its path again for every comparison.
+fn by_name(a: &DirEntry, b: &DirEntry) -> std::cmp::Ordering {
+    a.path().as_os_str().cmp(b.path().as_os_str())
 }
 
 /// `path` relative to `root`, `/`-separated; `None` if a name is not UTF-8.

@@ -66,7 +66,7 @@ fn files_come_sorted_by_name_at_each_level_with_slash_separated_paths() {
         assert!(file.path.is_absolute(), "{}", file.path.display());
         assert_eq!(file.path, tree.root().join(&file.relative));
         assert_eq!(fs::read_to_string(&file.path).unwrap(), file.relative);
-        assert_eq!(file.metadata.len(), file.relative.len() as u64);
+        assert_eq!(file.metadata().unwrap().len(), file.relative.len() as u64);
         assert!(file.link.is_none());
     }
     assert!(listing.skipped.is_empty());
@@ -116,7 +116,7 @@ fn links_inside_the_root_to_files_are_listed_under_their_own_name() {
     let resolved = fs::canonicalize(main).unwrap();
     assert_eq!(alias.link.as_deref(), Some(resolved.as_path()));
     assert_eq!(alias.path, resolved);
-    assert!(alias.metadata.is_file());
+    assert!(alias.metadata().unwrap().is_file());
     assert_eq!(fs::read_to_string(&alias.path).unwrap(), "main");
     assert_eq!(skipped(&listing), [("pkg2", "folder link")]);
 }

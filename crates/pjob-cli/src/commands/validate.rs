@@ -25,7 +25,9 @@ struct FileReport {
     errors: Vec<LoadError>,
     /// Problems: rendered for the terminal, or as JSON.
     problems: Vec<Problem>,
-    /// The valid jobs, as `-o json` lists them.
+    /// How many jobs are valid.
+    valid: usize,
+    /// The valid jobs, as `-o json` lists them (only for JSON and YAML output).
     jobs: Vec<Value>,
     /// Jobs that need a region for their image (`name (file)`).
     need_region: Vec<String>,
@@ -87,7 +89,7 @@ fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -
     let mut diagnostics = loaded.diagnostics;
     for job in loaded.jobs {
         let linked = !job.links().is_empty();
-        match job.compile_with(&compile.options_for(&job)) {
+        match job.check_with(&compile.options_for(&job)) {
             Ok(_) => {}
             Err(CompileError::MissingRegion { .. }) => report.need_region.push(job_label(&job)),
             Err(CompileError::GitNotFetched { .. }) => report.from_git.push(job_label(&job)),
@@ -97,9 +99,12 @@ fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -
                 continue;
             }
         }
-        report.jobs.push(serde_json::json!({
-            "file": job.file.name(), "document": job.doc.index, "kind": job.manifest.kind().as_str(), "name": job.manifest.metadata.name,
-        }));
+        report.valid += 1;
+        if format != OutputFormat::Text {
+            report.jobs.push(serde_json::json!({
+                "file": job.file.name(), "document": job.doc.index, "kind": job.manifest.kind().as_str(), "name": job.manifest.metadata.name,
+            }));
+        }
         report.set.push((job.member(), job.file.clone(), linked.then_some(job)));
     }
     report.problems = diagnostics
@@ -128,7 +133,7 @@ impl Tally {
                 Problem::Json(value) => self.json_errors.push(value),
             }
         }
-        self.valid += file.jobs.len();
+        self.valid += file.valid;
         if format != OutputFormat::Text {
             self.jobs.extend(file.jobs);
         }
