@@ -159,3 +159,21 @@ fn a_cycle_or_an_unknown_reference_stops_the_set_before_aws() {
     assert!(run.stderr.contains("no job named `c` in this set") && run.stderr.contains("a.yaml:3:34"), "{}", run.stderr);
     assert!(proxy.seen().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn detach_creates_what_can_start_and_lists_the_rest_as_not_started() {
+    let (f, nonce) = (JobFolder::new(), nonce());
+    write_set(&f, &nonce, "a");
+    let set = f.path("set").display().to_string();
+    let prep = names(&f).into_iter().find(|n| n.starts_with("prep")).unwrap();
+    let proxy = Proxy::start(&moto());
+    proxy.hold_running(&prep);
+    let run = pjob(&proxy.url(), &["apply", &set, "--detach", "-o", "json"]).expect(0);
+    let made: Vec<String> = created(&proxy).iter().map(|j| j["ProcessingJobName"].as_str().unwrap().to_string()).collect();
+    assert_eq!(made, std::slice::from_ref(&prep), "only the job that can start is created\n{}", run.all());
+    let statuses: Vec<String> = run.json()["jobs"].as_array().unwrap().iter().map(|j| j["status"].as_str().unwrap().to_string()).collect();
+    assert_eq!(statuses, ["InProgress", "not started", "not started"]);
+    proxy.release(&prep);
+    pjob(&proxy.url(), &["apply", &set]).expect(0);
+    assert_eq!(created(&proxy).len(), 3, "applying again once it completed starts the rest");
+}
