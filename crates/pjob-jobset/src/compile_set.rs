@@ -14,7 +14,7 @@ use pjob_source::{Code, Diagnostic, SourceFile};
 use pjob_template::reference::{Reference, Target};
 
 use crate::links::replace_markers;
-use crate::{CompileSettings, Job, LoadError, Loaded, Loader, Member, SetIndex};
+use crate::{CompileSettings, Job, Links, LoadError, Loaded, Loader, Member, SetIndex};
 
 /// What a reference to a compiled job stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +78,7 @@ enum Compiled<T> {
     /// Compiled: what references to it stand for, and the caller's value.
     Done(Upstream, T),
     /// Depends on other jobs: compiled later.
-    Held(Box<Job>),
+    Held(Box<(Job, Links)>),
     /// Did not compile.
     Failed(Diagnostic),
 }
@@ -118,7 +118,10 @@ impl Loader<'_> {
                             upstreams.insert(job.clone(), upstream);
                             sink(SetItem::Job(SetJob { file: path, job, depends_on: Vec::new(), compiled }));
                         }
-                        Compiled::Held(held) => index.hold(*held),
+                        Compiled::Held(held) => {
+                            let (job, links) = *held;
+                            index.hold(job, links);
+                        }
                         Compiled::Failed(d) => sink(SetItem::Problems { errors: Vec::new(), diagnostics: vec![d] }),
                     }
                 }
@@ -171,8 +174,9 @@ fn compile_file<T>(loaded: Loaded, settings: &CompileSettings, per_job: &impl Fn
         .into_iter()
         .map(|job| {
             let (member, file) = (job.member(), job.file.clone());
-            let compiled = if !job.links().is_empty() {
-                Compiled::Held(Box::new(job))
+            let links = job.links();
+            let compiled = if !links.is_empty() {
+                Compiled::Held(Box::new((job, links)))
             } else {
                 match job.compile(settings) {
                     Ok(compiled) => Compiled::Done(Upstream::of(&compiled), per_job(&compiled)),

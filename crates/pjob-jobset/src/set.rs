@@ -103,9 +103,9 @@ impl SetIndex {
         self.members.push(member);
     }
 
-    /// Holds a recorded job that depends on others until [`SetIndex::finish`].
-    pub fn hold(&mut self, job: Job) {
-        let links = job.links();
+    /// Holds a recorded job that depends on others (through `links`, its
+    /// [`Job::links`]) until [`SetIndex::finish`].
+    pub fn hold(&mut self, job: Job, links: Links) {
         self.held.push((job, links));
     }
 
@@ -131,14 +131,15 @@ impl SetIndex {
             problems.extend(wrong);
         }
         self.problems.extend(problems);
+        let graph = self.graph();
         if self.problems.is_empty() {
-            self.problems = self.cycles();
+            self.problems = self.cycles(&graph);
         }
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
         let members = std::mem::take(&mut self.members);
-        let jobs = self.order();
+        let jobs = self.order(&graph);
         let position: HashMap<&str, usize> = jobs.iter().enumerate().map(|(i, (j, _))| (j.name(), i)).collect();
         edges.sort_by_key(|e: &Edge| position.get(e.to.as_str()).copied());
         edges.dedup();
@@ -189,10 +190,9 @@ impl SetIndex {
     }
 
     /// A problem at every tie that closes a cycle, naming every job in it.
-    fn cycles(&self) -> Vec<Diagnostic> {
-        let graph = self.graph();
+    fn cycles(&self, graph: &DiGraph<usize, Span>) -> Vec<Diagnostic> {
         let mut problems = Vec::new();
-        for component in petgraph::algo::tarjan_scc(&graph) {
+        for component in petgraph::algo::tarjan_scc(graph) {
             let looped = component.len() > 1 || graph.contains_edge(component[0], component[0]);
             if !looped {
                 continue;
@@ -221,8 +221,7 @@ impl SetIndex {
 
     /// The held jobs, each after the held jobs it depends on, otherwise in
     /// file order (the set has no cycle).
-    fn order(self) -> Vec<(Job, Vec<String>)> {
-        let graph = self.graph();
+    fn order(self, graph: &DiGraph<usize, Span>) -> Vec<(Job, Vec<String>)> {
         let mut waiting: Vec<usize> = graph.node_indices().map(|n| graph.neighbors_directed(n, petgraph::Incoming).count()).collect();
         let mut ready: BTreeSet<usize> = (0..self.held.len()).filter(|&i| waiting[i] == 0).collect();
         let mut order = Vec::with_capacity(self.held.len());

@@ -8,7 +8,7 @@
 use pjob_compiler::CompileError;
 use std::sync::Arc;
 
-use pjob_jobset::{CompileSettings, Job, LoadError, Loaded, Member, SetIndex};
+use pjob_jobset::{CompileSettings, Job, Links, LoadError, Loaded, Member, SetIndex};
 use pjob_manifest::Target;
 use pjob_source::SourceFile;
 use serde_json::Value;
@@ -34,10 +34,14 @@ struct FileReport {
     /// Jobs whose code comes from `git_config` (`name (file)`).
     from_git: Vec<String>,
     /// What the set keeps of each job, and the jobs that depend on others.
-    set: Vec<(Member, Arc<SourceFile>, Option<Job>)>,
+    set: Vec<SetEntry>,
     files: usize,
     documents: usize,
 }
+
+/// What the set keeps of one job, with the job itself (and its links)
+/// when it depends on others.
+type SetEntry = (Member, Arc<SourceFile>, Option<(Job, Links)>);
 
 /// A located problem, ready to print.
 enum Problem {
@@ -88,7 +92,6 @@ fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -
     let mut report = FileReport { files: loaded.files, documents: loaded.documents, errors: loaded.errors, ..FileReport::default() };
     let mut diagnostics = loaded.diagnostics;
     for job in loaded.jobs {
-        let linked = !job.links().is_empty();
         match job.check_with(&compile.options_for(&job)) {
             Ok(_) => {}
             Err(CompileError::MissingRegion { .. }) => report.need_region.push(job_label(&job)),
@@ -105,7 +108,8 @@ fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -
                 "file": job.file.name(), "document": job.doc.index, "kind": job.manifest.kind().as_str(), "name": job.manifest.metadata.name,
             }));
         }
-        report.set.push((job.member(), job.file.clone(), linked.then_some(job)));
+        let (member, file, links) = (job.member(), job.file.clone(), job.links());
+        report.set.push((member, file, (!links.is_empty()).then_some((job, links))));
     }
     report.problems = diagnostics
         .iter()
@@ -143,8 +147,8 @@ impl Tally {
         self.documents += file.documents;
         for (member, source, held) in file.set {
             self.set.record(member, &source);
-            if let Some(job) = held {
-                self.set.hold(job);
+            if let Some((job, links)) = held {
+                self.set.hold(job, links);
             }
         }
     }
