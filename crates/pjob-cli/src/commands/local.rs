@@ -53,6 +53,16 @@ enum Step {
     Linked(Box<Job>, Vec<String>),
 }
 
+impl Step {
+    /// The job's `metadata.name` and the names of the jobs it depends on.
+    fn dependencies(&self) -> (String, Vec<String>) {
+        match self {
+            Step::Free(local) => (local.job.clone(), Vec::new()),
+            Step::Linked(job, upstream) => (job.name().to_string(), upstream.clone()),
+        }
+    }
+}
+
 /// `pjob apply --local`.
 pub fn apply(settings: &Settings, args: &ApplyArgs) -> Exit {
     let steps = match prepare(settings, args) {
@@ -115,8 +125,8 @@ fn precheck(settings: &Settings, args: &ApplyArgs, job: &Job) -> Option<Diagnost
     if engine(args.engine) == Engine::Host {
         options.region.get_or_insert_with(|| FALLBACK_REGION.to_string());
     }
-    match job.compile_with(&options) {
-        Ok(_) | Err(CompileError::GitNotFetched { .. }) => None,
+    match job.check_with(&options) {
+        Ok(()) | Err(CompileError::GitNotFetched { .. }) => None,
         Err(e) => Some(job.compile_diagnostic(&e)),
     }
 }

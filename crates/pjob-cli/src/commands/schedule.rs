@@ -1,7 +1,8 @@
 //! The order a set's jobs start in (SPEC section 8): a job starts when
 //! every job it depends on has completed; when one ends any other way, the
 //! jobs downstream of it are skipped, and the rest go on. Bookkeeping only:
-//! running the jobs is the caller's.
+//! running the jobs is the caller's (`apply`, several at once; `apply
+//! --local`, one after another).
 
 use std::collections::HashMap;
 
@@ -94,13 +95,16 @@ impl Schedule {
     }
 
     /// Job `i`'s state.
-    #[cfg(test)]
     pub fn state(&self, i: usize) -> &State {
         &self.nodes[i].state
     }
 
-    /// The names of the jobs `i` waits for that have not completed.
+    /// The names of the jobs `i` waits for that have not completed (none
+    /// once it has started, ended or been skipped).
     pub fn waiting_for(&self, i: usize) -> Vec<&str> {
+        if self.nodes[i].state != State::Waiting {
+            return Vec::new();
+        }
         let open = |&&u: &&usize| self.nodes[u].state != State::Ended { ok: true };
         self.nodes[i].upstream.iter().filter(open).map(|&u| self.names[u].as_str()).collect()
     }
@@ -136,5 +140,6 @@ mod tests {
         assert_eq!(s.state(3), &State::Skipped { because: "upstream prep Failed".into() });
         assert_eq!(s.state(1), &State::Started, "the others go on");
         assert!(s.ready().is_empty());
+        assert!(s.waiting_for(3).is_empty(), "a skipped job waits for nothing");
     }
 }

@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use super::printer::Printer;
 use super::{LocalJob, Step};
 use crate::args::ApplyArgs;
+use crate::commands::schedule::{Schedule, State};
 use crate::exit::Exit;
 use crate::settings::Settings;
 use crate::stop_signals::StopSignals;
@@ -40,8 +41,6 @@ struct Ended {
     time: Option<Duration>,
     /// What references to it stand for, when it completed.
     upstream: Option<Upstream>,
-    /// Why it was skipped, when it was.
-    skip_reason: Option<String>,
     /// Its entry in `-o json`.
     summary: Value,
 }
@@ -54,6 +53,8 @@ struct SetRun<'a> {
     several: bool,
     /// Set to the signal's name once a stop signal arrives.
     interrupt: watch::Receiver<Option<&'static str>>,
+    /// Which jobs may still run.
+    schedule: Schedule,
     ended: Vec<Ended>,
     exit: Exit,
 }
@@ -69,27 +70,28 @@ pub(super) async fn run(settings: &Settings, args: &ApplyArgs, steps: Vec<Step>)
         eprintln!("pjob: {cause} received: stopping");
         let _ = interrupt_tx.send(Some(cause));
     });
-    let mut set = SetRun { settings, args, several: steps.len() > 1, interrupt, ended: Vec::new(), exit: Exit::Success };
-    for step in steps {
-        set.step(step).await;
+    let schedule = Schedule::new(&steps.iter().map(Step::dependencies).collect::<Vec<_>>());
+    let mut set = SetRun { settings, args, several: steps.len() > 1, interrupt, schedule, ended: Vec::new(), exit: Exit::Success };
+    for (i, step) in steps.into_iter().enumerate() {
+        set.step(i, step).await;
     }
     set.report();
     set.exit
 }
 
 impl SetRun<'_> {
-    /// Runs one job, or skips it when the run was stopped or an upstream
-    /// job did not complete.
-    async fn step(&mut self, step: Step) {
-        let (job, upstream) = match &step {
-            Step::Free(local) => (local.job.clone(), &[][..]),
-            Step::Linked(job, upstream) => (job.name().to_string(), upstream.as_slice()),
+    /// Runs job `i`, or skips it when the run was stopped or an upstream
+    /// job did not complete; records how it ended for the jobs after it.
+    async fn step(&mut self, i: usize, step: Step) {
+        let reason = match self.schedule.state(i) {
+            _ if self.exit == Exit::Interrupted => Some("interrupted".to_string()),
+            State::Skipped { because } => Some(because.clone()),
+            _ => None,
         };
-        let reason = if self.exit == Exit::Interrupted { Some("interrupted".to_string()) } else { self.blocked(upstream) };
         if let Some(reason) = reason {
-            let name = match &step {
-                Step::Free(local) => Some(local.compiled.name().to_string()),
-                Step::Linked(..) => None,
+            let (job, name) = match &step {
+                Step::Free(local) => (local.job.clone(), Some(local.compiled.name().to_string())),
+                Step::Linked(job, _) => (job.name().to_string(), None),
             };
             return self.skip(job, name, reason);
         }
@@ -97,23 +99,13 @@ impl SetRun<'_> {
             Step::Free(local) => *local,
             Step::Linked(job, upstream) => match self.compile_linked(&job, &upstream) {
                 Ok(local) => local,
-                Err(d) => return self.not_compiled(&job, &d),
+                Err(d) => return self.not_compiled(i, &job, &d),
             },
         };
         self.run_job(local).await;
-    }
-
-    /// Why a job whose upstream jobs are these cannot run, if one did not
-    /// complete: the first such upstream, or what stopped it in turn.
-    fn blocked(&self, upstream: &[String]) -> Option<String> {
-        upstream.iter().find_map(|name| {
-            let ended = self.ended.iter().find(|e| &e.job == name)?;
-            match (&ended.skip_reason, ended.upstream.is_some()) {
-                (Some(reason), _) => Some(reason.clone()),
-                (None, true) => None,
-                (None, false) => Some(format!("upstream {name} {}", ended.status)),
-            }
-        })
+        let ended = self.ended.last().expect("a job that ran has ended");
+        let (ok, status) = (ended.upstream.is_some(), ended.status.clone());
+        self.schedule.ended(i, ok, &status);
     }
 
     /// What references to a completed job of the set stand for.
@@ -148,13 +140,13 @@ impl SetRun<'_> {
                 self.exit = self.exit.worst(exit_of(&outcome));
                 let upstream = (outcome.status == JobStatus::Completed).then(|| delivered(&local.compiled, &outcome));
                 let status = outcome.status.as_str().to_string();
-                Ended { job: local.job, name: Some(name), status, time, upstream, skip_reason: None, summary: summary(&outcome) }
+                Ended { job: local.job, name: Some(name), status, time, upstream, summary: summary(&outcome) }
             }
             Err(e) => {
                 crate::report::error(Some(&name), &e);
                 self.exit = self.exit.worst(if e.is_usage() { Exit::Invalid } else { Exit::Aws });
                 let summary = json!({"name": name, "status": ERROR, "error": e.to_string()});
-                Ended { job: local.job, name: Some(name), status: ERROR.into(), time, upstream: None, skip_reason: None, summary }
+                Ended { job: local.job, name: Some(name), status: ERROR.into(), time, upstream: None, summary }
             }
         };
         self.ended.push(ended);
@@ -175,16 +167,17 @@ impl SetRun<'_> {
     fn skip(&mut self, job: String, name: Option<String>, reason: String) {
         eprintln!("{job}: {SKIPPED}: {reason}");
         let summary = json!({"name": name, "status": SKIPPED, "reason": reason});
-        self.ended.push(Ended { job, name, status: SKIPPED.into(), time: None, upstream: None, skip_reason: Some(reason), summary });
+        self.ended.push(Ended { job, name, status: SKIPPED.into(), time: None, upstream: None, summary });
     }
 
     /// Records a job that could not be compiled once its references were filled in.
-    fn not_compiled(&mut self, job: &Job, problem: &Diagnostic) {
+    fn not_compiled(&mut self, i: usize, job: &Job, problem: &Diagnostic) {
         crate::report::print_all(std::slice::from_ref(problem));
         self.exit = self.exit.worst(Exit::Invalid);
+        self.schedule.ended(i, false, ERROR);
         let summary = json!({"name": null, "status": ERROR, "error": problem.to_string()});
         let job = job.name().to_string();
-        self.ended.push(Ended { job, name: None, status: ERROR.into(), time: None, upstream: None, skip_reason: None, summary });
+        self.ended.push(Ended { job, name: None, status: ERROR.into(), time: None, upstream: None, summary });
     }
 
     /// Prints every job's ending: `-o json`/`yaml` as `{"jobs": [...]}`,
