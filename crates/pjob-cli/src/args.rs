@@ -96,8 +96,8 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Print a set's jobs and their dependencies as a Mermaid (or DOT) graph; no AWS calls.
     Graph(GraphArgs),
-    /// Show a job's status.
-    Status(JobNameArgs),
+    /// Show a job's status, or with --pipeline a pipeline's latest execution and its steps.
+    Status(StatusArgs),
     /// Print a job's logs (`-f` to follow).
     Logs(LogsArgs),
     /// Stop a running job.
@@ -110,12 +110,54 @@ pub enum Command {
     Man,
 }
 
+impl Command {
+    /// The pipeline options of a command that takes them.
+    pub fn pipeline(&self) -> Option<&PipelineArgs> {
+        match self {
+            Command::Render(args) => Some(&args.pipeline),
+            Command::Plan(args) => Some(&args.pipeline),
+            Command::Apply(args) => Some(&args.pipeline),
+            _ => None,
+        }
+        .filter(|p| p.pipeline.is_some())
+    }
+}
+
 /// `pjob plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Manifest files or folders.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// The set as a SageMaker Pipeline.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+/// What hands a set to SageMaker Pipelines (SPEC section 9).
+#[derive(Debug, Args, Clone, Default)]
+pub struct PipelineArgs {
+    /// Work on the set as the SageMaker Pipeline NAME, each job a step.
+    #[arg(long, value_name = "NAME")]
+    pub pipeline: Option<String>,
+    /// With --pipeline: make the template variable NAME a pipeline
+    /// parameter, its value the default (repeatable).
+    #[arg(long = "pipeline-parameter", value_name = "NAME", requires = "pipeline")]
+    pub parameters: Vec<String>,
+    /// With --pipeline: the pipeline's IAM role (default: the role of the first job).
+    #[arg(long, value_name = "ARN", requires = "pipeline")]
+    pub pipeline_role: Option<String>,
+}
+
+/// `pjob status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Processing job name.
+    #[arg(required_unless_present = "pipeline", conflicts_with = "pipeline")]
+    pub name: Option<String>,
+    /// Show the latest execution of this SageMaker Pipeline and its steps instead.
+    #[arg(long, value_name = "NAME")]
+    pub pipeline: Option<String>,
 }
 
 /// How `pjob graph` draws a set.
@@ -156,7 +198,7 @@ pub struct ApplyArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Run on this machine instead of SageMaker.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pipeline")]
     pub local: bool,
     /// With --local: how to run the job.
     #[arg(long, value_enum, default_value = "host", requires = "local")]
@@ -174,11 +216,14 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub stop_on_interrupt: bool,
     /// Name the job with the SDK's timestamp (a new job every time).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pipeline")]
     pub new: bool,
     /// Start a new attempt of each job that failed or stopped (named `<name>-r<N>`, keeping its hash).
-    #[arg(long, conflicts_with = "new")]
+    #[arg(long, conflicts_with_all = ["new", "pipeline"])]
     pub retry_failed: bool,
+    /// The set as a SageMaker Pipeline: create or update it, start an execution and follow it.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }
 
 /// A command that takes a job name.
@@ -238,8 +283,11 @@ pub struct RenderArgs {
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Name the job with the SDK's timestamp (a new job every time).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pipeline")]
     pub new: bool,
+    /// Print the set as a SageMaker Pipeline definition instead.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }
 
 /// `pjob schema`.

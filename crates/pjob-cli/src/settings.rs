@@ -8,7 +8,7 @@ use pjob_executor_aws::AwsOptions;
 use pjob_jobset::CompileSettings;
 use pjob_template::{Renderer, Variables, VariablesError};
 
-use crate::args::{GlobalArgs, OutputFormat};
+use crate::args::{GlobalArgs, OutputFormat, PipelineArgs};
 use crate::exit::Exit;
 
 /// Global options, converted once per run.
@@ -25,11 +25,27 @@ pub(crate) struct Settings {
     pub renderer: Renderer,
     /// `--strict`: warnings are errors.
     pub strict: bool,
+    /// `--pipeline` and its options, for the commands that take them.
+    pub pipeline: Option<PipelineSettings>,
+}
+
+/// A set handled as a SageMaker Pipeline (`--pipeline NAME`).
+#[derive(Debug, Clone)]
+pub(crate) struct PipelineSettings {
+    /// The pipeline's name.
+    pub name: String,
+    /// `--pipeline-parameter`s, in order.
+    pub parameters: Vec<String>,
+    /// `--pipeline-role`.
+    pub role: Option<String>,
+    /// Values `--vars-file` and `--var` give the parameters (they win over every manifest).
+    pub command_line: Vec<(String, serde_json::Value)>,
 }
 
 impl Settings {
-    /// Converts the global options; a bad `--var` or `--vars-file` is reported here.
-    pub fn from_args(global: &GlobalArgs) -> Result<Settings, Exit> {
+    /// Converts the global options and a command's pipeline options; a bad
+    /// `--var`, `--vars-file` or pipeline name is reported here.
+    pub fn from_args(global: &GlobalArgs, pipeline: Option<&PipelineArgs>) -> Result<Settings, Exit> {
         crate::report::set_verbose(global.verbose);
         let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
         let region = non_empty(&global.region);
@@ -50,8 +66,13 @@ impl Settings {
             git_timeout: Duration::from_secs(global.git_timeout),
             archive_cache: pjob_jobset::DiskArchiveCache::at_default_location()
                 .map(|cache| std::sync::Arc::new(cache) as std::sync::Arc<dyn pjob_compiler::ArchiveCache>),
+            keep_references: pipeline.is_some(),
         };
-        Ok(Settings { output: global.output, aws, compile, renderer: Renderer::new(variables(global)?), strict: global.strict })
+        let variables = variables(global)?;
+        let pipeline = pipeline.map(|args| pipeline_settings(args, &variables)).transpose()?;
+        let parameters = pipeline.as_ref().map(|p| p.parameters.clone()).unwrap_or_default();
+        let renderer = Renderer::new(variables).with_pipeline_parameters(parameters);
+        Ok(Settings { output: global.output, aws, compile, renderer, strict: global.strict, pipeline })
     }
 
     /// Whether results go to stdout as JSON or YAML.
@@ -63,6 +84,19 @@ impl Settings {
     pub fn compile_settings(&self, new: bool) -> CompileSettings {
         CompileSettings { force_timestamp_name: new, ..self.compile.clone() }
     }
+}
+
+/// `--pipeline NAME` and its options, with the name checked.
+fn pipeline_settings(args: &PipelineArgs, variables: &Variables) -> Result<PipelineSettings, Exit> {
+    let name = args.pipeline.clone().unwrap_or_default();
+    if !pjob_pipeline::is_valid_name(&name) {
+        eprintln!(
+            "error: --pipeline {name:?}: a pipeline name is 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit"
+        );
+        return Err(Exit::Invalid);
+    }
+    let command_line = variables.iter().filter(|(k, _)| args.parameters.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+    Ok(PipelineSettings { name, parameters: args.parameters.clone(), role: args.pipeline_role.clone(), command_line })
 }
 
 /// `--vars-file` and `--var`, in that order (later wins).

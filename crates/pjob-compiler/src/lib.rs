@@ -86,6 +86,13 @@ pub struct CompiledJob {
     /// When a failed run is tried again (`spec.retry`); not part of the request.
     #[serde(skip)]
     pub retry: Option<pjob_manifest::RetryPolicy>,
+    /// How long a pipeline step's result may be reused (`spec.cache`); not part of the request.
+    #[serde(skip)]
+    pub cache: Option<pjob_manifest::StepCache>,
+    /// The outputs (by name) whose destination the compiler chose: inside a
+    /// pipeline they go where the SDK puts them, under the execution's id.
+    #[serde(skip)]
+    pub default_outputs: Vec<String>,
     /// What the artifacts read from that the caller made and must outlive
     /// them (a `git_config` checkout): released with the last clone of the job.
     #[serde(skip)]

@@ -19,7 +19,11 @@
 //!   [`AwsExecutor::list`], [`AwsExecutor::logs`];
 //! - [`AwsExecutor::describe_request`] and [`AwsExecutor::changes_since`]:
 //!   the request an earlier job was created with, and what changed since
-//!   (fields, and artifacts by their stored SHA-256), for `pjob plan`.
+//!   (fields, and artifacts by their stored SHA-256), for `pjob plan`;
+//! - SageMaker Pipelines: [`AwsExecutor::put_pipeline`] (create, or update
+//!   only when the definition changed), [`AwsExecutor::start_execution`],
+//!   [`AwsExecutor::describe_execution`], [`AwsExecutor::execution_steps`]
+//!   and [`AwsExecutor::latest_execution`].
 //!
 //! The request conversion to the SDK's types is in [`convert`].
 
@@ -30,6 +34,7 @@ mod limits;
 mod logs;
 mod manage;
 mod monitor;
+mod pipeline;
 mod retry;
 mod status;
 mod submit;
@@ -46,6 +51,7 @@ pub use limits::{Api, ApiLimits};
 pub use logs::{LOG_GROUP, LogLine};
 pub use manage::{ListFilter, PlanAction, StopOutcome};
 pub use monitor::{Observer, PollPolicy};
+pub use pipeline::{ExecutionInfo, PipelineChange, PipelineInfo, StepInfo};
 pub use status::{JobInfo, JobStatus, JobSummary};
 pub use submit::{Submission, Uploads, uses_bucket};
 

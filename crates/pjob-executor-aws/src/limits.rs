@@ -13,6 +13,8 @@
 //! | SageMaker `ListProcessingJobs` | 2 | not published for it; Service Quotas gives SageMaker's `ListTrainingJobs` 2 requests a second, not adjustable |
 //! | SageMaker `CreateProcessingJob`, `StopProcessingJob` | 1 | not published per API; a conservative figure |
 //! | SageMaker `ListTags` | 2 | not published for it; the figure of the other list call (`pjob plan` reads an earlier job's tags) |
+//! | SageMaker `CreatePipeline`, `UpdatePipeline`, `StartPipelineExecution` | 1 | not published per API; a conservative figure, as for the other writes |
+//! | SageMaker `DescribePipeline`, `DescribePipelineExecution`, `ListPipelineExecutions`, `ListPipelineExecutionSteps` | 2 | not published per API; the figure of the list calls (one execution is followed at a time) |
 //!
 //! Each limit allows a burst of one second's worth of calls. Other
 //! programs in the same account share these rates, so pjob still meets
@@ -41,11 +43,25 @@ pub enum Api {
     DescribeLogStreams,
     /// CloudWatch Logs `GetLogEvents`.
     GetLogEvents,
+    /// SageMaker `DescribePipeline`.
+    DescribePipeline,
+    /// SageMaker `CreatePipeline`.
+    CreatePipeline,
+    /// SageMaker `UpdatePipeline`.
+    UpdatePipeline,
+    /// SageMaker `StartPipelineExecution`.
+    StartPipelineExecution,
+    /// SageMaker `DescribePipelineExecution`.
+    DescribePipelineExecution,
+    /// SageMaker `ListPipelineExecutions`.
+    ListPipelineExecutions,
+    /// SageMaker `ListPipelineExecutionSteps`.
+    ListPipelineExecutionSteps,
 }
 
 impl Api {
     /// Every API, in [`Api::index`] order.
-    pub const ALL: [Api; 7] = [
+    pub const ALL: [Api; 14] = [
         Api::CreateProcessingJob,
         Api::DescribeProcessingJob,
         Api::ListProcessingJobs,
@@ -53,12 +69,21 @@ impl Api {
         Api::ListTags,
         Api::DescribeLogStreams,
         Api::GetLogEvents,
+        Api::DescribePipeline,
+        Api::CreatePipeline,
+        Api::UpdatePipeline,
+        Api::StartPipelineExecution,
+        Api::DescribePipelineExecution,
+        Api::ListPipelineExecutions,
+        Api::ListPipelineExecutionSteps,
     ];
 
     /// The requests per second AWS allows an account (see the module docs).
     pub fn account_rate(self) -> f64 {
         match self {
             Api::CreateProcessingJob | Api::StopProcessingJob => 1.0,
+            Api::CreatePipeline | Api::UpdatePipeline | Api::StartPipelineExecution => 1.0,
+            Api::DescribePipeline | Api::DescribePipelineExecution | Api::ListPipelineExecutions | Api::ListPipelineExecutionSteps => 2.0,
             Api::DescribeProcessingJob => 5.0,
             Api::ListProcessingJobs | Api::ListTags => 2.0,
             Api::DescribeLogStreams => 5.0,
@@ -76,6 +101,13 @@ impl Api {
             Api::ListTags => "ListTags",
             Api::DescribeLogStreams => "DescribeLogStreams",
             Api::GetLogEvents => "GetLogEvents",
+            Api::DescribePipeline => "DescribePipeline",
+            Api::CreatePipeline => "CreatePipeline",
+            Api::UpdatePipeline => "UpdatePipeline",
+            Api::StartPipelineExecution => "StartPipelineExecution",
+            Api::DescribePipelineExecution => "DescribePipelineExecution",
+            Api::ListPipelineExecutions => "ListPipelineExecutions",
+            Api::ListPipelineExecutionSteps => "ListPipelineExecutionSteps",
         }
     }
 

@@ -64,6 +64,10 @@ pub trait Observer: Send + Sync {
     fn detail(&self, job: &str, message: &str) {
         let _ = (job, message);
     }
+    /// A pipeline step was seen for the first time or its status changed.
+    fn step(&self, step: &crate::StepInfo) {
+        let _ = step;
+    }
 }
 
 /// Reads of a finished job's last log lines when they fail for now.
@@ -75,7 +79,7 @@ impl AwsExecutor {
     /// the job goes on without them). A passing failure (its retries used
     /// up) is read again at the next poll, or, once the job has `ended`,
     /// a few times more now, so that its last lines are not lost.
-    async fn follow(&self, tail: &mut LogTail, name: &str, observer: &dyn Observer, ended: bool) -> Option<usize> {
+    pub(crate) async fn follow(&self, tail: &mut LogTail, name: &str, observer: &dyn Observer, ended: bool) -> Option<usize> {
         let mut failures = 0;
         loop {
             match tail.poll().await {
@@ -104,7 +108,7 @@ impl AwsExecutor {
 
 /// `interval` lengthened by up to a tenth at random, so that jobs started
 /// together do not poll together.
-fn jittered(interval: Duration) -> Duration {
+pub(crate) fn jittered(interval: Duration) -> Duration {
     interval.mul_f64(1.0 + crate::retry::jitter_fraction() / 10.0)
 }
 

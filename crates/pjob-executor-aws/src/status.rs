@@ -177,7 +177,7 @@ impl JobSummary {
     }
 }
 
-fn rfc3339(t: &DateTime) -> Option<String> {
+pub(crate) fn rfc3339(t: &DateTime) -> Option<String> {
     t.fmt(DateTimeFormat::DateTime).ok()
 }
 

@@ -34,6 +34,10 @@ pub struct CompileSettings {
     pub git_timeout: Duration,
     /// Where archive digests are remembered between runs.
     pub archive_cache: Option<Arc<dyn ArchiveCache>>,
+    /// Leave each reference to another job as its marker instead of what
+    /// the upstream compiled to: a pipeline definition makes expressions of
+    /// them, which SageMaker resolves as the pipeline runs.
+    pub keep_references: bool,
 }
 
 impl Default for CompileSettings {
@@ -46,6 +50,7 @@ impl Default for CompileSettings {
             now: SystemTime::now(),
             git_timeout: DEFAULT_GIT_TIMEOUT,
             archive_cache: None,
+            keep_references: false,
         }
     }
 }

@@ -91,14 +91,14 @@ struct FileShare<T> {
 }
 
 impl Loader<'_> {
-    /// Compiles every job of the set the paths name, handing each job to
-    /// `per_job` (on a worker thread for a job that depends on no other)
-    /// and everything, in order, to `sink`.
+    /// Compiles every job of the set the paths name, handing each job (as
+    /// loaded, and compiled) to `per_job` (on a worker thread for a job
+    /// that depends on no other) and everything, in order, to `sink`.
     pub fn compile_set<T: Send>(
         &self,
         paths: &[PathBuf],
         settings: &CompileSettings,
-        per_job: impl Fn(&CompiledJob) -> T + Sync,
+        per_job: impl Fn(&Job, &CompiledJob) -> T + Sync,
         mut sink: impl FnMut(SetItem<T>),
     ) {
         let mut index = SetIndex::new();
@@ -136,14 +136,16 @@ impl Loader<'_> {
             let Some(names) = depends_on.iter().map(|n| upstreams.get(n).map(|u| u.job_name.clone())).collect::<Option<Vec<_>>>() else {
                 continue;
             };
-            let compiled = job
-                .resolve(|r| upstreams.get(&r.job).and_then(|u| u.value(&r.target)).map(str::to_string))
-                .and_then(|resolved| resolved.compile_after(settings, names));
+            let resolved = match settings.keep_references {
+                true => Ok(job),
+                false => job.resolve(|r| upstreams.get(&r.job).and_then(|u| u.value(&r.target)).map(str::to_string)),
+            };
+            let compiled = resolved.and_then(|job| job.compile_after(settings, names).map(|compiled| (job, compiled)));
             match compiled {
-                Ok(compiled) => {
+                Ok((job, compiled)) => {
                     upstreams.insert(job.name().to_string(), Upstream::of(&compiled));
                     let (file, name) = (job.file.path().to_path_buf(), job.name().to_string());
-                    sink(SetItem::Job(SetJob { file, job: name, depends_on, compiled: per_job(&compiled) }));
+                    sink(SetItem::Job(SetJob { file, job: name, depends_on, compiled: per_job(&job, &compiled) }));
                 }
                 Err(d) => sink(SetItem::Problems { errors: Vec::new(), diagnostics: vec![*d] }),
             }
@@ -168,7 +170,7 @@ impl Job {
 }
 
 /// Compiles the jobs of one file that depend on no other job, and holds the rest.
-fn compile_file<T>(loaded: Loaded, settings: &CompileSettings, per_job: &impl Fn(&CompiledJob) -> T) -> FileShare<T> {
+fn compile_file<T>(loaded: Loaded, settings: &CompileSettings, per_job: &impl Fn(&Job, &CompiledJob) -> T) -> FileShare<T> {
     let jobs = loaded
         .jobs
         .into_iter()
@@ -179,7 +181,7 @@ fn compile_file<T>(loaded: Loaded, settings: &CompileSettings, per_job: &impl Fn
                 Compiled::Held(Box::new((job, links)))
             } else {
                 match job.compile(settings) {
-                    Ok(compiled) => Compiled::Done(Upstream::of(&compiled), per_job(&compiled)),
+                    Ok(compiled) => Compiled::Done(Upstream::of(&compiled), per_job(&job, &compiled)),
                     Err(d) => Compiled::Failed(*d),
                 }
             };

@@ -45,7 +45,7 @@ fn compile(dir: &Path) -> Result<Vec<Compiled>, Vec<String>> {
     let renderer = Renderer::new(Variables::new());
     let settings = CompileSettings { region: Some("us-east-1".into()), default_bucket: Some("bkt".into()), ..CompileSettings::default() };
     let (mut jobs, mut problems) = (Vec::new(), Vec::new());
-    let to_json = |c: &pjob_compiler::CompiledJob| serde_json::to_value(&c.request).unwrap();
+    let to_json = |_: &pjob_jobset::Job, c: &pjob_compiler::CompiledJob| serde_json::to_value(&c.request).unwrap();
     Loader::new(&renderer, Target::Aws).compile_set(&[dir.to_path_buf()], &settings, to_json, |item| match item {
         SetItem::Job(j) => jobs.push((j.job, j.depends_on, j.compiled)),
         SetItem::Problems { errors, diagnostics } => {

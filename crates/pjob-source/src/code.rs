@@ -107,6 +107,9 @@ pub enum Code {
     /// Jobs of a set depend on each other in a circle.
     #[strum(serialize = "pjob::cycle")]
     Cycle,
+    /// A `--pipeline-parameter` has two different defaults in one set, or a default that is not a string, number or boolean.
+    #[strum(serialize = "pjob::pipeline-parameter")]
+    PipelineParameter,
     /// A document has more problems than pjob lists for one document (100); fix those and run again.
     #[strum(serialize = "pjob::more-problems")]
     MoreProblems,

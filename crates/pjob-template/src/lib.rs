@@ -49,6 +49,8 @@ pub struct Renderer {
     process_env: JinjaValue,
     /// The working directory, against which relative manifest folders resolve.
     cwd: Option<PathBuf>,
+    /// Variables that are pipeline parameters: they render as markers.
+    pipeline_parameters: Vec<String>,
     git: git::GitCache,
 }
 
@@ -74,8 +76,17 @@ impl Renderer {
             cli_vars,
             process_env: JinjaValue::from_serialize(&process_env),
             cwd: std::env::current_dir().ok(),
+            pipeline_parameters: Vec::new(),
             git: git::GitCache::default(),
         }
+    }
+
+    /// The renderer, with each of `names` rendered as a pipeline parameter
+    /// marker (see [`reference::parameter_marker`]) instead of its value,
+    /// whether or not the manifest defines it.
+    pub fn with_pipeline_parameters(mut self, names: Vec<String>) -> Renderer {
+        self.pipeline_parameters = names;
+        self
     }
 
     /// Renders every string value of `doc` (except under `vars:`), and
@@ -105,6 +116,10 @@ impl Renderer {
         }
         for (k, v) in &self.cli_vars {
             vars.insert(k.clone(), v.clone());
+        }
+        for name in &self.pipeline_parameters {
+            let marker = reference::parameter_marker(name, vars.get(name).and_then(JinjaValue::as_str));
+            vars.insert(name.clone(), JinjaValue::from(marker));
         }
         let name = doc.root.get("metadata").and_then(|m| m.get("name")).and_then(Node::as_str).unwrap_or_default();
         let joined = match &self.cwd {

@@ -8,6 +8,10 @@
 //! or job name on SageMaker, its local folder in a local run, a `Get`
 //! expression in a pipeline definition. An output marker is itself an
 //! `s3://` URI, so a value holding one validates as the URI it will become.
+//!
+//! A pipeline parameter (`--pipeline-parameter NAME`) is a marker too: in a
+//! pipeline definition the value is `{"Get": "Parameters.NAME"}`, decided
+//! when the pipeline runs, not when pjob renders it.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -56,25 +60,59 @@ const OPEN: char = '⟦';
 const CLOSE: char = '⟧';
 /// What an output marker starts with, so that it reads as an S3 URI.
 const OUTPUT_PREFIX: &str = "s3://pjob-upstream/";
+/// What a parameter marker starts with when its default is an S3 URI.
+const PARAMETER_PREFIX: &str = "s3://pjob-parameter/";
 
-/// The references in `text`, each with the byte range of its marker.
-pub fn find(text: &str) -> Vec<(Range<usize>, Reference)> {
+/// A value decided later than the template pass.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Marked {
+    /// A reference to another job of the set.
+    Reference(Reference),
+    /// A pipeline parameter, by name.
+    Parameter(String),
+}
+
+/// The marker a pipeline parameter renders as: an `s3://` URI when its
+/// default is one (so that it validates where a URI is expected), plain
+/// text otherwise.
+/// `default` is the default value when it is a string.
+pub fn parameter_marker(name: &str, default: Option<&str>) -> String {
+    let prefix = if default.is_some_and(|d| d.starts_with("s3://")) { PARAMETER_PREFIX } else { "" };
+    format!("{prefix}{OPEN}parameters.{name}{CLOSE}")
+}
+
+/// Every marker in `text` (references and parameters), each with the byte
+/// range it covers.
+pub fn find_marked(text: &str) -> Vec<(Range<usize>, Marked)> {
     let mut found = Vec::new();
     let mut at = 0;
     while let Some(open) = text[at..].find(OPEN).map(|i| at + i) {
         let inner_start = open + OPEN.len_utf8();
         let Some(close) = text[inner_start..].find(CLOSE).map(|i| inner_start + i) else { break };
         let end = close + CLOSE.len_utf8();
-        if let Some(reference) = parse(&text[inner_start..close]) {
-            let start = match &reference.target {
-                Target::Output(_) if text[..open].ends_with(OUTPUT_PREFIX) => open - OUTPUT_PREFIX.len(),
-                _ => open,
+        if let Some(marked) = parse(&text[inner_start..close]) {
+            let prefix = match &marked {
+                Marked::Reference(Reference { target: Target::Output(_), .. }) => OUTPUT_PREFIX,
+                Marked::Parameter(_) => PARAMETER_PREFIX,
+                Marked::Reference(_) => "",
             };
-            found.push((start..end, reference));
+            let start = if !prefix.is_empty() && text[..open].ends_with(prefix) { open - prefix.len() } else { open };
+            found.push((start..end, marked));
         }
         at = end;
     }
     found
+}
+
+/// The references in `text`, each with the byte range of its marker.
+pub fn find(text: &str) -> Vec<(Range<usize>, Reference)> {
+    find_marked(text)
+        .into_iter()
+        .filter_map(|(range, marked)| match marked {
+            Marked::Reference(r) => Some((range, r)),
+            Marked::Parameter(_) => None,
+        })
+        .collect()
 }
 
 /// Whether `text` holds a reference marker.
@@ -98,16 +136,31 @@ pub fn replace(text: &str, mut resolve: impl FnMut(&Reference) -> String) -> Str
 /// `text` with each marker written back as the expression the user wrote:
 /// for messages, which should never show a marker.
 pub fn describe(text: &str) -> String {
-    replace(text, |r| format!("{{{{ {} }}}}", r.expression()))
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, marked) in find_marked(text) {
+        out.push_str(&text[at..range.start]);
+        let expression = match marked {
+            Marked::Reference(r) => r.expression(),
+            Marked::Parameter(name) => name,
+        };
+        out.push_str(&format!("{{{{ {expression} }}}}"));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
-fn parse(inner: &str) -> Option<Reference> {
+fn parse(inner: &str) -> Option<Marked> {
+    if let Some(name) = inner.strip_prefix("parameters.") {
+        return Some(Marked::Parameter(name.to_string()));
+    }
     let rest = inner.strip_prefix("jobs.")?;
     if let Some(job) = rest.strip_suffix(".job_name") {
-        return Some(Reference { job: job.to_string(), target: Target::JobName });
+        return Some(Marked::Reference(Reference { job: job.to_string(), target: Target::JobName }));
     }
     let (job, output) = rest.split_once(".outputs.")?;
-    Some(Reference { job: job.to_string(), target: Target::Output(output.to_string()) })
+    Some(Marked::Reference(Reference { job: job.to_string(), target: Target::Output(output.to_string()) }))
 }
 
 /// The `jobs` template variable: any job name, resolved later by the set.
@@ -177,5 +230,17 @@ mod tests {
         assert_eq!(describe(&text), "{{ jobs[\"churn-prep\"].outputs.train }}/part --from {{ jobs.prep.job_name }}");
         assert!(out.marker().starts_with("s3://"));
         assert!(!contains("s3://bucket/⟦not a reference⟧"));
+    }
+
+    #[test]
+    fn parameter_markers_are_found_and_described_but_are_not_references() {
+        let uri = parameter_marker("input", Some("s3://b/in"));
+        let rate = parameter_marker("rate", None);
+        assert!(uri.starts_with("s3://"));
+        let text = format!("{uri}/part --rate={rate}");
+        let found: Vec<_> = find_marked(&text).into_iter().map(|(range, m)| (text[range].to_string(), m)).collect();
+        assert_eq!(found, vec![(uri.clone(), Marked::Parameter("input".into())), (rate.clone(), Marked::Parameter("rate".into()))]);
+        assert!(find(&text).is_empty());
+        assert_eq!(describe(&text), "{{ input }}/part --rate={{ rate }}");
     }
 }

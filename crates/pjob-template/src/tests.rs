@@ -187,3 +187,20 @@ fn deeply_nested_expressions_are_refused_before_they_are_parsed() {
         assert!(budget_error(&format!("{{{{{deep}")).is_some());
     }
 }
+
+#[test]
+fn pipeline_parameters_render_as_markers_defined_or_not() {
+    let file = SourceFile::new(
+        "dir/job.yaml",
+        "vars: {rate: 0.2, input: s3://b/in}\nspec:\n  a: \"--rate={{ rate }}\"\n  b: \"{{ input }}\"\n  c: \"{{ mode }}\"\n  d: \"{{ other }}\"\n",
+    );
+    let docs = pjob_source::parse(&file).unwrap();
+    let mut variables = Variables::new();
+    variables.set("other=kept").unwrap();
+    let renderer = Renderer::new(variables).with_pipeline_parameters(vec!["rate".into(), "input".into(), "mode".into()]);
+    let out = renderer.render(&file, docs[0].clone()).unwrap().root.to_json();
+    assert_eq!(out["spec"]["a"], format!("--rate={}", reference::parameter_marker("rate", None)));
+    assert_eq!(out["spec"]["b"], reference::parameter_marker("input", Some("s3://b/in")));
+    assert_eq!(out["spec"]["c"], reference::parameter_marker("mode", None), "defined by another manifest or nowhere");
+    assert_eq!(out["spec"]["d"], "kept");
+}

@@ -82,7 +82,7 @@ pub type SetJob = pjob_jobset::SetJob<CompiledJob>;
 /// kept): any problem is reported and ends the command with exit 2 before
 /// anything is sent to AWS.
 pub fn check_offline(settings: &Settings, paths: &[PathBuf], new: bool) -> Result<(), Exit> {
-    compile_set(settings, paths, &settings.compile_settings(new), |_| (), |_| {})?;
+    compile_set(settings, paths, &settings.compile_settings(new), |_, _| (), |_| {})?;
     load::unused_variables(settings)
 }
 
@@ -91,6 +91,15 @@ pub fn check_offline(settings: &Settings, paths: &[PathBuf], new: bool) -> Resul
 /// the manifests again, keeping only the compiled jobs. Returns the jobs
 /// in dependency order (otherwise file order) and the bucket.
 pub async fn compile_for(settings: &Settings, executor: &AwsExecutor, paths: &[PathBuf], new: bool) -> Result<(Vec<SetJob>, String), Exit> {
+    let (compile, bucket) = account_settings(settings, executor, new).await?;
+    let mut jobs = Vec::new();
+    compile_set(settings, paths, &compile, |_, c| c.clone(), |job| jobs.push(job))?;
+    Ok((jobs, bucket))
+}
+
+/// Compile settings for the executor's account and region, and the bucket:
+/// `--default-bucket`, or `sagemaker-<region>-<account>` (STS).
+pub async fn account_settings(settings: &Settings, executor: &AwsExecutor, new: bool) -> Result<(CompileSettings, String), Exit> {
     let bucket = match &settings.compile.default_bucket {
         Some(b) => b.clone(),
         None => executor.default_bucket().await.map_err(|e| fail(None, &e))?,
@@ -100,9 +109,7 @@ pub async fn compile_for(settings: &Settings, executor: &AwsExecutor, paths: &[P
         default_bucket: Some(bucket.clone()),
         ..settings.compile_settings(new)
     };
-    let mut jobs = Vec::new();
-    compile_set(settings, paths, &compile, CompiledJob::clone, |job| jobs.push(job))?;
-    Ok((jobs, bucket))
+    Ok((compile, bucket))
 }
 
 /// One pass over the set (see [`Loader::compile_set`](pjob_jobset::Loader::compile_set)):
@@ -113,7 +120,7 @@ pub fn compile_set<T: Send>(
     settings: &Settings,
     paths: &[PathBuf],
     compile: &CompileSettings,
-    per_job: impl Fn(&CompiledJob) -> T + Sync,
+    per_job: impl Fn(&pjob_jobset::Job, &CompiledJob) -> T + Sync,
     mut keep: impl FnMut(pjob_jobset::SetJob<T>),
 ) -> Result<(), Exit> {
     let mut invalid = false;

@@ -8,6 +8,7 @@ pub(crate) mod init;
 pub(crate) mod list;
 pub(crate) mod local;
 pub(crate) mod logs;
+pub(crate) mod pipeline;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod schedule;

@@ -27,7 +27,7 @@ pub fn run(settings: &Settings, args: &RenderArgs) -> Exit {
     };
     let compile = settings.compile_settings(args.new);
     let mut spool_error = None;
-    let to_json = |compiled: &pjob_compiler::CompiledJob| serde_json::to_value(compiled).unwrap_or_default();
+    let to_json = |_: &pjob_jobset::Job, compiled: &pjob_compiler::CompiledJob| serde_json::to_value(compiled).unwrap_or_default();
     let compiled = super::aws::compile_set(settings, &args.files, &compile, to_json, |job| {
         if let Err(e) = out.push(&job.compiled) {
             spool_error.get_or_insert(e);

@@ -1,17 +1,17 @@
 //! `pjob status NAME`.
 
 use super::aws::{fail, with_executor};
-use crate::args::{JobNameArgs, OutputFormat};
+use crate::args::OutputFormat;
 use crate::exit::Exit;
 use crate::settings::Settings;
 
 /// Runs `pjob status`.
-pub fn run(settings: &Settings, args: &JobNameArgs) -> Exit {
+pub fn run(settings: &Settings, name: &str) -> Exit {
     with_executor(settings, |executor| async move {
-        let info = match executor.describe(&args.name).await {
+        let info = match executor.describe(name).await {
             Ok(Some(info)) => info,
-            Ok(None) => return fail(None, &pjob_executor_aws::ExecutorError::NotFound { name: args.name.clone() }),
-            Err(e) => return fail(Some(&args.name), &e),
+            Ok(None) => return fail(None, &pjob_executor_aws::ExecutorError::NotFound { name: name.to_string() }),
+            Err(e) => return fail(Some(name), &e),
         };
         match settings.output {
             Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) => {

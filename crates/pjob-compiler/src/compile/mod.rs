@@ -136,6 +136,14 @@ pub(crate) fn finish(manifest: &Manifest, draft: Draft, naming: JobNaming, optio
         content_hash,
         naming,
         retry: common.retry.clone(),
+        cache: common.cache.clone(),
+        default_outputs: common
+            .outputs
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.destination.is_none() && o.feature_store_output.is_none())
+            .map(|(i, o)| o.name.clone().unwrap_or_else(|| format!("output-{}", i + 1)))
+            .collect(),
         keep_alive: None,
     }
 }

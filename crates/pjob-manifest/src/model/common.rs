@@ -81,6 +81,21 @@ pub struct CommonSpec {
     /// starts with one of the `on` categories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetryPolicy>,
+    /// In a SageMaker Pipeline (`--pipeline`), reuse the result of an
+    /// earlier execution's identical step for this long (the step's
+    /// `CacheConfig`). Outside a pipeline it changes nothing: a job of the
+    /// same content is already reused by its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<StepCache>,
+}
+
+/// `spec.cache`: how long a pipeline step's result may be reused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepCache {
+    /// An ISO 8601 duration, such as `P30D` (30 days) or `PT12H` (12 hours).
+    #[schemars(regex(pattern = r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+S)?)?$"), length(min = 3))]
+    pub expire_after: String,
 }
 
 /// `spec.retry`: when and how often a failed job is started again.
@@ -115,6 +130,16 @@ pub enum RetryCategory {
 }
 
 impl RetryCategory {
+    /// The exception type a SageMaker Pipeline step's retry policy names
+    /// for this category.
+    pub fn pipeline_exception_type(self) -> &'static str {
+        match self {
+            RetryCategory::CapacityError => "SageMaker.CAPACITY_ERROR",
+            RetryCategory::InternalServerError => "SageMaker.JOB_INTERNAL_ERROR",
+            RetryCategory::ResourceLimitExceeded => "SageMaker.RESOURCE_LIMIT",
+        }
+    }
+
     /// The category as SageMaker's failure reasons start with it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,0 +1,131 @@
+//! `pjob apply --pipeline NAME`: upload the steps' artifacts, create the
+//! pipeline or update it when its definition changed, start an execution
+//! and follow it (each step's status, its job's logs) to its end; the exit
+//! code is the execution's outcome, as for a job (SPEC section 6).
+
+use std::sync::Arc;
+
+use pjob_executor_aws::{AwsExecutor, ExecutionInfo, StepInfo};
+use serde_json::json;
+
+use super::Built;
+use crate::args::{ApplyArgs, OutputFormat};
+use crate::commands::aws::{fail, with_executor};
+use crate::exit::Exit;
+use crate::progress::Progress;
+use crate::settings::{PipelineSettings, Settings};
+use crate::stop_signals::StopSignals;
+
+/// Runs `pjob apply --pipeline`.
+pub(crate) fn run(settings: &Settings, pipeline: &PipelineSettings, args: &ApplyArgs) -> Exit {
+    // Every problem is found offline, before anything is sent.
+    if let Err(exit) = super::build(settings, pipeline, &args.paths, &settings.compile_settings(false)) {
+        return exit;
+    }
+    if let Err(exit) = crate::load::unused_variables(settings) {
+        return exit;
+    }
+    with_executor(settings, |executor| async move {
+        let built = match super::build_for(settings, pipeline, &executor, &args.paths).await {
+            Ok(built) => built,
+            Err(exit) => return exit,
+        };
+        let arn = match start(&executor, &built).await {
+            Ok(arn) => arn,
+            Err(exit) => return exit,
+        };
+        let structured = settings.structured();
+        if args.detach {
+            eprintln!("follow it with: pjob status --pipeline {}", built.name);
+            print_result(
+                settings.output,
+                &built.name,
+                &ExecutionInfo { arn, status: "Executing".into(), failure_reason: None, started: None },
+                &[],
+            );
+            return Exit::Success;
+        }
+        follow(&executor, &built.name, &arn, structured, settings.output).await
+    })
+}
+
+/// Uploads, creates or updates the pipeline, and starts an execution; returns its ARN.
+async fn start(executor: &AwsExecutor, built: &Built) -> Result<String, Exit> {
+    executor.ensure_bucket(&built.bucket).await.map_err(|e| fail(None, &e))?;
+    let (mut uploaded, mut unchanged) = (0, 0);
+    for job in &built.jobs {
+        let uploads = executor.upload_artifacts(job).await.map_err(|e| fail(None, &e))?;
+        (uploaded, unchanged) = (uploaded + uploads.uploaded, unchanged + uploads.unchanged);
+    }
+    if uploaded + unchanged > 0 {
+        eprintln!("uploaded {uploaded} artifact(s), {unchanged} already in S3 unchanged");
+    }
+    let change = executor.put_pipeline(&built.name, &built.definition, &built.role).await.map_err(|e| fail(Some(&built.name), &e))?;
+    eprintln!("pipeline {}: {}", built.name, change.as_str());
+    let arn = executor.start_execution(&built.name).await.map_err(|e| fail(Some(&built.name), &e))?;
+    eprintln!("execution started: {arn}");
+    Ok(arn)
+}
+
+/// Follows the execution to its end (Ctrl-C detaches), prints its steps
+/// and says how pjob ends.
+async fn follow(executor: &AwsExecutor, name: &str, arn: &str, structured: bool, output: Option<OutputFormat>) -> Exit {
+    let progress = Arc::new(Progress::new(true, structured));
+    let mut stop = StopSignals::listen();
+    let followed = tokio::select! {
+        followed = executor.follow_execution(arn, progress.as_ref(), true) => followed,
+        _ = stop.next() => {
+            progress.clear();
+            eprintln!("detached: the execution goes on; follow it with: pjob status --pipeline {name}");
+            return Exit::Interrupted;
+        }
+    };
+    progress.clear();
+    let (execution, steps) = match followed {
+        Ok(followed) => followed,
+        Err(e) => return fail(Some(name), &e),
+    };
+    if !structured {
+        eprint!("{}", steps_table(&steps));
+    }
+    print_result(output, name, &execution, &steps);
+    outcome(name, &execution, &steps)
+}
+
+/// The exit code for an ended execution, with why it failed.
+pub(crate) fn outcome(name: &str, execution: &ExecutionInfo, steps: &[StepInfo]) -> Exit {
+    match execution.status.as_str() {
+        "Succeeded" => Exit::Success,
+        "Executing" | "Stopping" => Exit::Success,
+        status => {
+            let reason = execution.failure_reason.clone().or_else(|| failed_steps(steps)).unwrap_or_else(|| "no reason given".into());
+            eprintln!("error: pipeline {name}: execution {status}: {reason}");
+            Exit::JobFailed
+        }
+    }
+}
+
+/// `step: reason` for each failed step.
+fn failed_steps(steps: &[StepInfo]) -> Option<String> {
+    let failed: Vec<String> = steps.iter().filter_map(|s| s.failure_reason.as_ref().map(|r| format!("step {}: {r}", s.name))).collect();
+    (!failed.is_empty()).then(|| failed.join("; "))
+}
+
+/// The steps as a table: step, job, status, time.
+pub(crate) fn steps_table(steps: &[StepInfo]) -> String {
+    let rows: Vec<[String; 4]> = steps
+        .iter()
+        .map(|s| {
+            let time = s.seconds.map(|t| crate::progress::clock(std::time::Duration::from_secs(t))).unwrap_or_else(|| "-".into());
+            [s.name.clone(), s.job_name.clone().unwrap_or_else(|| "-".into()), s.status.clone(), time]
+        })
+        .collect();
+    crate::output::table(["STEP", "JOB", "STATUS", "TIME"], &rows)
+}
+
+/// With `-o json` or `-o yaml`: the execution and its steps.
+fn print_result(output: Option<OutputFormat>, name: &str, execution: &ExecutionInfo, steps: &[StepInfo]) {
+    if let Some(format @ (OutputFormat::Json | OutputFormat::Yaml)) = output {
+        crate::output::print(&json!({"pipeline": name, "execution": execution, "steps": steps}), format);
+    }
+}

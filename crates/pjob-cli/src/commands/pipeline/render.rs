@@ -1,0 +1,29 @@
+//! `pjob render --pipeline NAME`: the pipeline definition and the
+//! artifacts its steps read, no AWS calls.
+
+use serde_json::json;
+
+use crate::args::{OutputFormat, RenderArgs};
+use crate::exit::Exit;
+use crate::settings::{PipelineSettings, Settings};
+
+/// Prints `{"pipeline": {"name", "definition"}, "artifacts": [...]}`.
+pub(crate) fn run(settings: &Settings, pipeline: &PipelineSettings, args: &RenderArgs) -> Exit {
+    let built = match super::build(settings, pipeline, &args.files, &settings.compile_settings(false)) {
+        Ok(built) => built,
+        Err(exit) => return exit,
+    };
+    if crate::load::unused_variables(settings).is_err() {
+        return Exit::Invalid;
+    }
+    let format = match settings.output {
+        Some(OutputFormat::Yaml) => OutputFormat::Yaml,
+        _ => OutputFormat::Json,
+    };
+    let document = json!({
+        "pipeline": {"name": built.name, "definition": built.definition},
+        "artifacts": built.artifacts(),
+    });
+    crate::output::print(&document, format);
+    Exit::Success
+}
