@@ -322,21 +322,17 @@ def marker_object(meaning, steps, params):
 
 
 def join_values(text, obj):
-    """The values of a Join that makes `text`; its markers become SDK objects via obj()."""
+    """The separator and values of a Join that makes `text`; obj() turns a marker into its object.
+
+    When every marker is a whole "/"-separated segment: on "/", one value per segment (a leading
+    "s3:" and the empty segment after it are one value "s3:/", as the SDK writes its own S3 URIs).
+    Otherwise: on "", the literal pieces between the markers and the markers.
+    """
     segments = text.split("/")
     if all(MARKER.fullmatch(s) or not MARKER.search(s) for s in segments):
-        values, literal = [], []
-        for s in segments:
-            if MARKER.fullmatch(s):
-                if literal:
-                    values.append("/".join(literal))
-                    literal = []
-                values.append(obj(s))
-            else:
-                literal.append(s)
-        if literal:
-            values.append("/".join(literal))
-        return "/", values
+        if len(segments) > 2 and segments[0] == "s3:" and segments[1] == "":
+            segments = ["s3:/"] + segments[2:]
+        return "/", [obj(s) if MARKER.fullmatch(s) else s for s in segments]
     values = []
     for n, piece in enumerate(MARKER.split(text)):
         if n % 2:
