@@ -134,6 +134,19 @@ def make_session(endpoint, s3, default_bucket_prefix=None):
 # --------------------------------------------------------------------------- manifests
 
 
+class Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 booleans: `on`, `off`, `yes`, `no` stay strings."""
+
+
+Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+
+
 def load_case(case_dir):
     try:
         case = json.load(open(os.path.join(case_dir, "case.json")))
@@ -148,7 +161,7 @@ def load_case(case_dir):
         if path.endswith(".toml"):
             found = [single.tomllib.loads(text)]
         else:
-            found = [d for d in yaml.safe_load_all(text) if d is not None]
+            found = [d for d in yaml.load_all(text, Loader=Yaml12Loader) if d is not None]
         for d in found:
             if not str(d.get("apiVersion", "")).startswith("pjob/"):
                 raise CaptureError(f"{path}: apiVersion must be pjob/...")
