@@ -34,10 +34,23 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # leave no __pycache__ in the parent folder
 
-import capture as single  # noqa: E402  (sets the SDK's environment up on import)
+
+def _load_single_capture():
+    """../capture.py (the single-job mapping) under its own module name; importing it sets the
+    SDK's environment up (no config files, test credentials, region us-west-2)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "single_capture", os.path.join(os.path.dirname(HERE), "capture.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["single_capture"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+single = _load_single_capture()
 
 import boto3  # noqa: E402
 import botocore.exceptions  # noqa: E402
