@@ -1,0 +1,2 @@
+import sys
+print("prep", sys.argv[1:])
