@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use pjob_executor_aws::AwsOptions;
 use pjob_jobset::CompileSettings;
+use pjob_pipeline::PipelineOptions;
 use pjob_template::{Renderer, Variables, VariablesError};
 
 use crate::args::{GlobalArgs, OutputFormat, PipelineArgs};
@@ -26,20 +27,7 @@ pub(crate) struct Settings {
     /// `--strict`: warnings are errors.
     pub strict: bool,
     /// `--pipeline` and its options, for the commands that take them.
-    pub pipeline: Option<PipelineSettings>,
-}
-
-/// A set handled as a SageMaker Pipeline (`--pipeline NAME`).
-#[derive(Debug, Clone)]
-pub(crate) struct PipelineSettings {
-    /// The pipeline's name.
-    pub name: String,
-    /// `--pipeline-parameter`s, in order.
-    pub parameters: Vec<String>,
-    /// `--pipeline-role`.
-    pub role: Option<String>,
-    /// Values `--vars-file` and `--var` give the parameters (they win over every manifest).
-    pub command_line: Vec<(String, serde_json::Value)>,
+    pub pipeline: Option<PipelineOptions>,
 }
 
 impl Settings {
@@ -87,7 +75,7 @@ impl Settings {
 }
 
 /// `--pipeline NAME` and its options, with the name checked.
-fn pipeline_settings(args: &PipelineArgs, variables: &Variables) -> Result<PipelineSettings, Exit> {
+fn pipeline_settings(args: &PipelineArgs, variables: &Variables) -> Result<PipelineOptions, Exit> {
     let name = args.pipeline.clone().unwrap_or_default();
     if !pjob_pipeline::is_valid_name(&name) {
         eprintln!(
@@ -96,7 +84,7 @@ fn pipeline_settings(args: &PipelineArgs, variables: &Variables) -> Result<Pipel
         return Err(Exit::Invalid);
     }
     let command_line = variables.iter().filter(|(k, _)| args.parameters.contains(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    Ok(PipelineSettings { name, parameters: args.parameters.clone(), role: args.pipeline_role.clone(), command_line })
+    Ok(PipelineOptions { name, parameters: args.parameters.clone(), role: args.pipeline_role.clone(), command_line })
 }
 
 /// `--vars-file` and `--var`, in that order (later wins).

@@ -24,6 +24,16 @@ impl<'a> Loader<'a> {
         Loader { renderer, target }
     }
 
+    /// The renderer templates are rendered with.
+    pub fn renderer(&self) -> &'a Renderer {
+        self.renderer
+    }
+
+    /// A loader for the same target rendering with `renderer`.
+    pub fn with_renderer<'b>(&self, renderer: &'b Renderer) -> Loader<'b> {
+        Loader { renderer, target: self.target }
+    }
+
     /// Loads every manifest the paths name (files, and folders searched as
     /// [`discover`](crate::discover) searches them), keeping every job. YAML
     /// or TOML in a folder that is not a pjob manifest is ignored, but a

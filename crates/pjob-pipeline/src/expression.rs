@@ -3,8 +3,9 @@
 //!
 //! A string that is one marker becomes `{"Get": ...}`. A longer one becomes
 //! `{"Std:Join": {"On": ..., "Values": [...]}}`: joined on `/` when every
-//! marker is a whole path segment (`s3://b/{{ x }}/part`), as the SDK's own
-//! joins of S3 paths are written, and on `""` otherwise (`--rate={{ rate }}`).
+//! marker is a whole path segment (`s3://b/{{ x }}/part`), one value per
+//! segment as the SDK's own joins of S3 paths are written, and on `""`
+//! otherwise (`--rate={{ rate }}`).
 
 use pjob_template::reference::{self, Marked, Reference, Target};
 use serde_json::{Value, json};
@@ -86,33 +87,25 @@ fn joined_on_slash(pieces: &[Piece]) -> Option<Value> {
     for (i, piece) in pieces.iter().enumerate() {
         match piece {
             Piece::Marker(marked) => values.push(get(marked)),
-            // One slash between two markers is the join's own.
-            Piece::Text("/") if i > 0 && i < last => {}
+            Piece::Text("") => {}
             Piece::Text(text) => {
-                // So are the slashes next to a marker.
-                let text = if i > 0 { text.strip_prefix('/').unwrap_or(text) } else { text };
-                let text = if i < last { text.strip_suffix('/').unwrap_or(text) } else { text };
-                if (i == 0 || i == last) && text.is_empty() {
-                    continue;
+                let mut segments: Vec<&str> = text.split('/').collect();
+                // The slash next to a marker is the join's own.
+                if i < last {
+                    segments.pop();
                 }
-                push_segments(&mut values, text);
+                if i > 0 {
+                    segments.remove(0);
+                }
+                if values.is_empty() && segments.starts_with(&["s3:", ""]) {
+                    // `s3://` is the one value `s3:/`, as the SDK writes it.
+                    segments.splice(0..2, ["s3:/"]);
+                }
+                values.extend(segments.into_iter().map(Value::from));
             }
         }
     }
     Some(join("/", values))
-}
-
-/// Adds the `/`-separated segments of `text`; an empty segment is folded
-/// into the one before it, so `s3://b` is `["s3:/", "b"]`, as the SDK writes it.
-fn push_segments(values: &mut Vec<Value>, text: &str) {
-    let mut fresh: Vec<String> = Vec::new();
-    for segment in text.split('/') {
-        match fresh.last_mut() {
-            Some(previous) if segment.is_empty() => previous.push('/'),
-            _ => fresh.push(segment.to_string()),
-        }
-    }
-    values.extend(fresh.into_iter().map(Value::String));
 }
 
 /// The join on `""` of the text and the markers, in order.
@@ -162,6 +155,11 @@ mod tests {
         let get = |job: &str| json!({"Get": format!("Steps.{job}.ProcessingOutputConfig.Outputs['o'].S3Output.S3Uri")});
         assert_eq!(of_text(&format!("{a}/{b}")), Some(join("/", vec![get("a"), get("b")])));
         assert_eq!(of_text(&format!("{a}//{b}")), Some(join("/", vec![get("a"), json!(""), get("b")])));
+        let stage = reference::parameter_marker("stage", None);
+        assert_eq!(
+            of_text(&format!("s3://data/{stage}/train/")),
+            Some(join("/", vec![json!("s3:/"), json!("data"), json!({"Get": "Parameters.stage"}), json!("train"), json!("")]))
+        );
     }
 
     #[test]

@@ -8,9 +8,10 @@
 //! (the pipeline names each run's job). A reference to another job, or a
 //! pipeline parameter, is an expression SageMaker resolves as the pipeline
 //! runs ([`expression`]); an output without a destination goes where the
-//! SDK sends it inside a pipeline, under the execution's id. Everything
-//! here is pure: the jobs are compiled and the parameters' defaults known.
+//! SDK sends it inside a pipeline, under the execution's id. [`build`]
+//! compiles a set into a definition; the rest is pure.
 
+pub mod build;
 pub mod diff;
 pub mod expression;
 pub mod parameter;
@@ -19,6 +20,7 @@ use pjob_compiler::CompiledJob;
 use pjob_manifest::{RetryPolicy, StepCache};
 use serde_json::{Map, Value, json};
 
+pub use build::{BuildError, Built, PipelineOptions, build};
 pub use parameter::{Declared, Parameter, ParameterDefaults, ParameterError, ParameterType, declared};
 
 /// The definition format version the SDK writes.

@@ -49,8 +49,14 @@ pub struct Renderer {
     process_env: JinjaValue,
     /// The working directory, against which relative manifest folders resolve.
     cwd: Option<PathBuf>,
-    /// Variables that are pipeline parameters: they render as markers.
+    /// Variables that are pipeline parameters: they render as markers, or
+    /// (a number or boolean as a value's lone expression) as their default.
     pipeline_parameters: Vec<String>,
+    /// The number or boolean parameter rendered as its probe value instead
+    /// of its default (see [`Renderer::probing`]).
+    probe: Option<String>,
+    /// The command-line variables, for renderers made from this one.
+    variables: Variables,
     git: git::GitCache,
 }
 
@@ -71,12 +77,14 @@ impl Renderer {
             std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))).collect();
         let cli_vars: Vec<_> = variables.iter().map(|(k, v)| (k.clone(), JinjaValue::from_serialize(v))).collect();
         Renderer {
+            variables,
             env,
             cli_vars_used: cli_vars.iter().map(|_| AtomicBool::new(false)).collect(),
             cli_vars,
             process_env: JinjaValue::from_serialize(&process_env),
             cwd: std::env::current_dir().ok(),
             pipeline_parameters: Vec::new(),
+            probe: None,
             git: git::GitCache::default(),
         }
     }
@@ -84,9 +92,21 @@ impl Renderer {
     /// The renderer, with each of `names` rendered as a pipeline parameter
     /// marker (see [`reference::parameter_marker`]) instead of its value,
     /// whether or not the manifest defines it.
+    /// A number or boolean parameter used as a value's lone expression
+    /// (`instance_count: "{{ workers }}"`) renders as its default, typed.
     pub fn with_pipeline_parameters(mut self, names: Vec<String>) -> Renderer {
         self.pipeline_parameters = names;
         self
+    }
+
+    /// A renderer like this one, but for which the number or boolean
+    /// parameter `parameter`, as a value's lone expression, is
+    /// [`reference::parameter_probe`] of its default: compiling with both
+    /// shows where the parameter's value goes.
+    pub fn probing(&self, parameter: &str) -> Renderer {
+        let mut renderer = Renderer::new(self.variables.clone()).with_pipeline_parameters(self.pipeline_parameters.clone());
+        renderer.probe = Some(parameter.to_string());
+        renderer
     }
 
     /// Renders every string value of `doc` (except under `vars:`), and
@@ -117,7 +137,13 @@ impl Renderer {
         for (k, v) in &self.cli_vars {
             vars.insert(k.clone(), v.clone());
         }
+        let mut typed_parameters = BTreeMap::new();
         for name in &self.pipeline_parameters {
+            let typed = vars.get(name).and_then(|v| budget::to_json(v).ok()).filter(|v| v.is_number() || v.is_boolean());
+            if let Some(default) = typed {
+                let probed = if self.probe.as_ref() == Some(name) { reference::parameter_probe(&default) } else { None };
+                typed_parameters.insert(name.clone(), probed.unwrap_or(default));
+            }
             let marker = reference::parameter_marker(name, vars.get(name).and_then(JinjaValue::as_str));
             vars.insert(name.clone(), JinjaValue::from(marker));
         }
@@ -131,7 +157,7 @@ impl Renderer {
         vars.insert("manifest".into(), manifest.into_iter().collect());
         vars.insert("env".into(), self.process_env.clone());
         vars.insert("jobs".into(), JinjaValue::from_object(reference::Jobs));
-        Context { spent: std::cell::Cell::new(0), value: JinjaValue::from(vars.clone()), vars, dir: abs_dir }
+        Context { spent: std::cell::Cell::new(0), value: JinjaValue::from(vars.clone()), vars, dir: abs_dir, typed_parameters }
     }
 
     /// The command-line variables (`--var`, `--vars-file`) that no template
@@ -175,6 +201,9 @@ impl Renderer {
 
     /// Renders one string: a lone expression keeps its type, anything else is text.
     fn render_string(&self, ctx: &Context, source: &str) -> Result<Rendered, minijinja::Error> {
+        if let Some(typed) = lone_expression(source).and_then(|expr| ctx.typed_parameters.get(expr)) {
+            return Ok(Rendered::Typed(typed.clone()));
+        }
         if let Some(rendered) = render_plain(ctx, source) {
             return rendered;
         }
@@ -421,6 +450,9 @@ struct Context {
     value: JinjaValue,
     vars: BTreeMap<String, JinjaValue>,
     dir: std::path::PathBuf,
+    /// Number and boolean pipeline parameters: what each renders as when it
+    /// is a value's lone expression.
+    typed_parameters: BTreeMap<String, serde_json::Value>,
 }
 
 impl Context {

@@ -81,6 +81,27 @@ pub fn parameter_marker(name: &str, default: Option<&str>) -> String {
     format!("{prefix}{OPEN}parameters.{name}{CLOSE}")
 }
 
+/// Another value of a number or boolean parameter's type, to find where its
+/// value goes by compiling once with each (see `pjob_pipeline::build`): a
+/// boolean flips; a whole number moves by one (down when that stays above
+/// zero, as counts must); a fraction halves (0 becomes 0.5). `None` for a
+/// string, which is found by its marker instead.
+pub fn parameter_probe(default: &serde_json::Value) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    match default {
+        Value::Bool(b) => Some(Value::Bool(!b)),
+        Value::Number(n) if n.is_i64() || n.is_u64() => {
+            let n = n.as_i64().unwrap_or(i64::MAX);
+            Some(Value::from(if n > 1 { n - 1 } else { n + 1 }))
+        }
+        Value::Number(n) => {
+            let f = n.as_f64().unwrap_or_default();
+            Some(Value::from(if f == 0.0 { 0.5 } else { f / 2.0 }))
+        }
+        _ => None,
+    }
+}
+
 /// Every marker in `text` (references and parameters), each with the byte
 /// range it covers.
 pub fn find_marked(text: &str) -> Vec<(Range<usize>, Marked)> {

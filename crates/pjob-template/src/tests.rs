@@ -192,7 +192,7 @@ fn deeply_nested_expressions_are_refused_before_they_are_parsed() {
 fn pipeline_parameters_render_as_markers_defined_or_not() {
     let file = SourceFile::new(
         "dir/job.yaml",
-        "vars: {rate: 0.2, input: s3://b/in}\nspec:\n  a: \"--rate={{ rate }}\"\n  b: \"{{ input }}\"\n  c: \"{{ mode }}\"\n  d: \"{{ other }}\"\n",
+        "vars: {rate: 0.2, input: s3://b/in}\nspec:\n  a: \"--rate={{ rate }}\"\n  b: \"{{ input }}\"\n  c: \"{{ mode }}\"\n  d: \"{{ other }}\"\n  e: \"{{ rate }}\"\n",
     );
     let docs = pjob_source::parse(&file).unwrap();
     let mut variables = Variables::new();
@@ -203,4 +203,8 @@ fn pipeline_parameters_render_as_markers_defined_or_not() {
     assert_eq!(out["spec"]["b"], reference::parameter_marker("input", Some("s3://b/in")));
     assert_eq!(out["spec"]["c"], reference::parameter_marker("mode", None), "defined by another manifest or nowhere");
     assert_eq!(out["spec"]["d"], "kept");
+    assert_eq!(out["spec"]["e"], 0.2, "a number as a lone expression keeps its default, typed");
+    let probed = renderer.probing("rate").render(&file, docs[0].clone()).unwrap().root.to_json();
+    assert_eq!(probed["spec"]["e"], 0.1);
+    assert_eq!(probed["spec"]["a"], out["spec"]["a"]);
 }

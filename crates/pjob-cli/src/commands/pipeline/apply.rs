@@ -8,16 +8,18 @@ use std::sync::Arc;
 use pjob_executor_aws::{AwsExecutor, ExecutionInfo, StepInfo};
 use serde_json::json;
 
-use super::Built;
 use crate::args::{ApplyArgs, OutputFormat};
 use crate::commands::aws::{fail, with_executor};
 use crate::exit::Exit;
 use crate::progress::Progress;
-use crate::settings::{PipelineSettings, Settings};
+use pjob_pipeline::Built;
+use pjob_pipeline::PipelineOptions;
+
+use crate::settings::Settings;
 use crate::stop_signals::StopSignals;
 
 /// Runs `pjob apply --pipeline`.
-pub(crate) fn run(settings: &Settings, pipeline: &PipelineSettings, args: &ApplyArgs) -> Exit {
+pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &ApplyArgs) -> Exit {
     // Every problem is found offline, before anything is sent.
     if let Err(exit) = super::build(settings, pipeline, &args.paths, &settings.compile_settings(false)) {
         return exit;

@@ -7,10 +7,12 @@ use serde_json::json;
 use crate::args::{OutputFormat, PlanArgs};
 use crate::commands::aws::{fail, with_executor};
 use crate::exit::Exit;
-use crate::settings::{PipelineSettings, Settings};
+use pjob_pipeline::PipelineOptions;
+
+use crate::settings::Settings;
 
 /// Runs `pjob plan --pipeline`.
-pub(crate) fn run(settings: &Settings, pipeline: &PipelineSettings, args: &PlanArgs) -> Exit {
+pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &PlanArgs) -> Exit {
     if let Err(exit) = super::build(settings, pipeline, &args.paths, &settings.compile_settings(false)) {
         return exit;
     }

@@ -5,10 +5,12 @@ use serde_json::json;
 
 use crate::args::{OutputFormat, RenderArgs};
 use crate::exit::Exit;
-use crate::settings::{PipelineSettings, Settings};
+use pjob_pipeline::PipelineOptions;
+
+use crate::settings::Settings;
 
 /// Prints `{"pipeline": {"name", "definition"}, "artifacts": [...]}`.
-pub(crate) fn run(settings: &Settings, pipeline: &PipelineSettings, args: &RenderArgs) -> Exit {
+pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &RenderArgs) -> Exit {
     let built = match super::build(settings, pipeline, &args.files, &settings.compile_settings(false)) {
         Ok(built) => built,
         Err(exit) => return exit,
