@@ -10,7 +10,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use pjob_executor_aws::{JobInfo, LogLine, Observer};
+use pjob_executor_aws::{JobInfo, LogLine, Observer, StepInfo};
 
 /// Draws the progress of one or more jobs.
 pub struct Progress {
@@ -145,6 +145,16 @@ impl Observer for Progress {
     fn detail(&self, job: &str, message: &str) {
         if crate::report::verbose() {
             self.note(job, message);
+        }
+    }
+
+    fn step(&self, step: &StepInfo) {
+        let job = step.job_name.as_ref().map(|j| format!(" (job {j})")).unwrap_or_default();
+        let reason = step.failure_reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+        let message = format!("{}{job}{reason}", step.status);
+        match &self.multi {
+            Some(multi) if !step.has_ended() => self.bar_named(multi, &step.name, None).set_message(message),
+            _ => self.finish(&step.name, &message),
         }
     }
 }
