@@ -31,6 +31,12 @@ pub enum ExecutorError {
         /// The name.
         name: String,
     },
+    /// No pipeline has this name.
+    #[error("no pipeline named `{name}` in this account and region (create it with pjob apply --pipeline {name} PATH...)")]
+    PipelineNotFound {
+        /// The name.
+        name: String,
+    },
     /// A request SageMaker cannot hold.
     #[error("the request cannot be sent: {field}: {message}")]
     Convert {

@@ -163,7 +163,7 @@ impl AwsExecutor {
         };
         let page = match self.call(Api::ListPipelineExecutions, list).await {
             Ok(page) => page,
-            Err(e) if is_not_found(&e) => return Err(ExecutorError::NotFound { name: name.to_string() }),
+            Err(e) if is_not_found(&e) => return Err(ExecutorError::PipelineNotFound { name: name.to_string() }),
             Err(e) => return Err(self.failed(Service::SageMaker, "ListPipelineExecutions", e)),
         };
         let newest = page.pipeline_execution_summaries().iter().max_by_key(|s| s.start_time().and_then(|t| SystemTime::try_from(*t).ok()));
