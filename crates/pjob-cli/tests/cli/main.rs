@@ -3,7 +3,8 @@
 //! linked once; each module is what used to be a binary of its own:
 //! `cargo test -p pjob-cli --test cli local_run::` runs one of them.
 //!
-//! The AWS modules (`aws`, `credentials`, `local_s3`, `plan_diff`, `throttling`, `timeouts`) need moto's server
+//! The AWS modules (`aws`, `credentials`, `local_s3`, `pipeline_aws`,
+//! `plan_diff`, `throttling`, `timeouts`, `workflow_aws`) need moto's server
 //! mode: `eval "$(tests/moto.sh start)"` from the repository root first.
 
 mod support;
@@ -26,6 +27,7 @@ mod local_sandbox;
 mod local_signals;
 mod local_workflow;
 mod no_panic;
+mod pipeline_aws;
 mod plan_diff;
 mod symlinks;
 mod throttling;

@@ -1,8 +1,8 @@
 //! A fault-injecting HTTP proxy in front of moto, for what moto cannot
 //! play: jobs that run for a while, fail or are stopped, throttling, server
 //! errors, lost answers, answers that never come and slow responses, AWS's
-//! per-API rate limits ([`limits`]) and the logs of running jobs
-//! ([`logs`]). It records every request so tests can count calls and read
+//! per-API rate limits ([`limits`]), the logs of running jobs
+//! ([`logs`]) and SageMaker Pipelines executions ([`pipelines`]). It records every request so tests can count calls and read
 //! the exact bodies pjob sent.
 //!
 //! One request per connection (`Connection: close` both ways); bodies with
@@ -18,8 +18,10 @@ use tokio::net::{TcpListener, TcpStream};
 
 mod limits;
 mod logs;
+mod pipelines;
 
 pub use logs::{LogPlay, message as log_message};
+pub use pipelines::step as pipeline_step;
 
 /// A request the proxy saw.
 #[derive(Debug, Clone)]
@@ -74,6 +76,7 @@ struct State {
     logs: Option<LogPlay>,
     /// Fill DescribeProcessingJob answers with what the job was created with.
     describe_as_created: bool,
+    pipelines: pipelines::PipelinePlay,
 }
 
 impl State {
@@ -175,6 +178,20 @@ impl Proxy {
         self.lock().logs = Some(play);
     }
 
+    /// Makes DescribePipelineExecution answer these statuses (with failure
+    /// reasons) for the executions of `pipeline`, one per call, the last one
+    /// repeating (moto says `Succeeded` at once).
+    pub fn pipeline_statuses(&self, pipeline: &str, statuses: &[(&str, Option<&str>)]) {
+        self.lock().pipelines.set_statuses(pipeline, statuses);
+    }
+
+    /// Answers ListPipelineExecutionSteps (which moto lacks) for the
+    /// executions of `pipeline` with these lists of [`pipeline_step`]s, one
+    /// per call, the last one repeating.
+    pub fn pipeline_steps(&self, pipeline: &str, lists: &[serde_json::Value]) {
+        self.lock().pipelines.set_steps(pipeline, lists);
+    }
+
     /// Lets a job's real status through again.
     pub fn release(&self, job: &str) {
         self.lock().scripts.remove(job);
@@ -271,6 +288,9 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     {
         rewrite_describe(state, &job, &mut response);
     }
+    if operation == "DescribePipelineExecution" {
+        rewrite_execution(state, &request, &mut response);
+    }
     client.write_all(&response.encode(is_head)).await?;
     client.shutdown().await
 }
@@ -279,15 +299,18 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
 const INJECTED: &str = "injected by the test proxy";
 
 /// Records a request, and answers it without moto when AWS's rate limit
-/// refuses it or the proxy plays its logs.
+/// refuses it or the proxy plays its logs or a pipeline's steps.
 fn answer_here(state: &Mutex<State>, operation: &str, request: &Message) -> Option<Vec<u8>> {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     s.seen.push(Seen { operation: operation.to_string(), body: request.body.clone() });
     if s.limits.refuses(operation) {
         return Some(error_response(Protocol::of(request), 400, "ThrottlingException", "Rate exceeded"));
     }
-    let play = s.logs?;
     let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+    if operation == "ListPipelineExecutionSteps" {
+        return s.pipelines.list_steps(&body).map(|answer| json_response(&answer));
+    }
+    let play = s.logs?;
     let answer = match operation {
         "DescribeLogStreams" => play.describe_streams(&body, |job| s.described.get(job).is_some_and(|n| *n > 0)),
         "GetLogEvents" => play.get_events(&body, |job| s.visible_lines(job, play.lines)),
@@ -351,6 +374,22 @@ fn rewrite_describe(state: &Mutex<State>, job: &str, response: &mut Message) {
         answer["FailureReason"] = serde_json::Value::String(reason);
     }
     response.body = serde_json::to_vec(&answer).unwrap_or_default();
+}
+
+/// Applies a pipeline's scripted status to a DescribePipelineExecution answer.
+fn rewrite_execution(state: &Mutex<State>, request: &Message, response: &mut Message) {
+    if response.start.split(' ').nth(1) != Some("200") {
+        return;
+    }
+    let (Ok(request), Ok(mut answer)) =
+        (serde_json::from_slice::<serde_json::Value>(&request.body), serde_json::from_slice::<serde_json::Value>(&response.body))
+    else {
+        return;
+    };
+    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+    if s.pipelines.rewrite_describe(&request, &mut answer) {
+        response.body = serde_json::to_vec(&answer).unwrap_or_default();
+    }
 }
 
 /// Adds to a DescribeProcessingJob answer the fields it lacks from the
