@@ -236,10 +236,15 @@ def load_manifest(case_dir):
     return path, render_templates(doc, path)
 
 
-def render_templates(doc, path):
-    """Resolve {{ ... }} in every string value (a minimal stand-in for pjob's templates)."""
+def render_templates(doc, path, extra=None):
+    """Resolve {{ ... }} in every string value (a minimal stand-in for pjob's templates).
+
+    `extra` adds to (and wins over) the manifest's `vars` (pipelines/capture.py
+    passes its markers for references and pipeline parameters).
+    """
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
     ctx = dict(doc.get("vars") or {})
+    ctx.update(extra or {})
     ctx["env"] = dict(os.environ)
     ctx["manifest"] = {
         "dir": os.path.dirname(os.path.abspath(path)),

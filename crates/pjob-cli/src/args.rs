@@ -138,7 +138,7 @@ pub struct PlanArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub struct PipelineArgs {
     /// Work on the set as the SageMaker Pipeline NAME, each job a step.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = pipeline_name)]
     pub pipeline: Option<String>,
     /// With --pipeline: make the template variable NAME a pipeline
     /// parameter, its value the default (repeatable).
@@ -156,8 +156,17 @@ pub struct StatusArgs {
     #[arg(required_unless_present = "pipeline", conflicts_with = "pipeline")]
     pub name: Option<String>,
     /// Show the latest execution of this SageMaker Pipeline and its steps instead.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = pipeline_name)]
     pub pipeline: Option<String>,
+}
+
+/// A SageMaker Pipeline name, checked before anything is sent.
+fn pipeline_name(name: &str) -> Result<String, String> {
+    if pjob_pipeline::is_valid_name(name) {
+        Ok(name.to_string())
+    } else {
+        Err("a pipeline name is 1 to 256 letters, digits and hyphens, starting and ending with a letter or digit".into())
+    }
 }
 
 /// How `pjob graph` draws a set.

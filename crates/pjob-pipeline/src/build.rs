@@ -106,6 +106,7 @@ pub fn build(
     let compile = CompileSettings { keep_references: true, ..compile.clone() };
     let bucket = compile.bucket();
     let per_job = |job: &Job, compiled: &CompiledJob| {
+        let compiled = &crate::rehome::rehome(compiled, &options.name, job.name());
         let common = job.manifest.spec.common();
         let prefix = common.default_bucket_prefix.clone().or_else(|| compile.default_bucket_prefix.clone());
         StepJob {

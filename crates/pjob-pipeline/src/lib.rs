@@ -15,6 +15,7 @@ pub mod build;
 pub mod diff;
 pub mod expression;
 pub mod parameter;
+pub mod rehome;
 
 use pjob_compiler::CompiledJob;
 use pjob_manifest::{RetryPolicy, StepCache};

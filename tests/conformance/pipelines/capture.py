@@ -241,32 +241,9 @@ class JobRefs:
 
 def render_templates(doc, path, markers, job_names, parameters):
     """single.render_templates, plus `jobs.*` references and pipeline parameters as markers."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    ctx = dict(doc.get("vars") or {})
-    ctx.update({p: markers.make("param", p) for p in parameters})
-    ctx["env"] = dict(os.environ)
-    ctx["manifest"] = {
-        "dir": os.path.dirname(os.path.abspath(path)),
-        "name": (doc.get("metadata") or {}).get("name"),
-    }
-    ctx["jobs"] = JobRefs(markers, job_names)
-
-    def walk(v):
-        if isinstance(v, dict):
-            return {k: walk(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [walk(x) for x in v]
-        if isinstance(v, str) and ("{{" in v or "{%" in v):
-            s = v.strip()
-            if s.startswith("{{") and s.endswith("}}") and s.count("{{") == 1:
-                return env.compile_expression(s[2:-2].strip())(**ctx)
-            return env.from_string(v).render(**ctx)
-        return v
-
-    out = dict(doc)
-    out["metadata"] = walk(doc.get("metadata") or {})
-    out["spec"] = walk(doc.get("spec") or {})
-    return out
+    extra = {p: markers.make("param", p) for p in parameters}
+    extra["jobs"] = JobRefs(markers, job_names)
+    return single.render_templates(doc, path, extra)
 
 
 def marker_ids(v):

@@ -136,6 +136,25 @@ fn plan_shows_a_changed_argument_and_apply_updates_the_pipeline() {
 }
 
 #[test]
+fn a_changed_argument_leaves_the_steps_code_and_its_dependents_where_they_were() {
+    // prep has local code and feat depends on it: only the argument changes
+    // in the definition, not prep's code URI, and nothing of feat.
+    let (f, name) = (JobFolder::new(), format!("pl-code-{}", nonce()));
+    let set = write_set(&f, &name, "a");
+    let proxy = Proxy::start(&moto());
+    steps_succeed(&proxy, &name);
+    apply(&proxy, &name, &set, &["--detach"]).expect(0);
+    let text = pjob(&proxy.url(), &["plan", "--pipeline", &name, &set, "--var", "split=0.3"]).expect(0).stdout;
+    let path = "Steps[prep].Arguments.AppSpecification.ContainerArguments[1]";
+    assert_eq!(text.trim_end(), format!("pipeline {name}: update (2 steps)\n    ~ {path}: \"0.2\" -> \"0.3\""));
+    // The code itself changed: its URI changes, and only prep's.
+    f.write("set/prep.py", "print('changed')\n");
+    let plan = pjob(&proxy.url(), &["plan", "--pipeline", &name, &set, "-o", "json"]).expect(0).json();
+    let paths: Vec<&str> = plan["diff"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["Steps[prep].Arguments.ProcessingInputs[code].S3Input.S3Uri"], "{plan}");
+}
+
+#[test]
 fn apply_follows_each_step_shows_its_jobs_logs_and_ends_with_a_table() {
     let (f, name) = (JobFolder::new(), format!("pl-follow-{}", nonce()));
     let set = write_set(&f, &name, "a");
@@ -216,7 +235,8 @@ fn detach_returns_once_the_execution_started() {
     assert!(run.stderr.contains(&format!("pjob status --pipeline {name}")), "{}", run.all());
     assert_eq!(run.json()["execution"]["arn"], arn.as_str());
     let followed = ["DescribePipelineExecution", "ListPipelineExecutionSteps"].map(|op| proxy.calls(op).len());
-    assert_eq!(followed, [0, 0], "nothing is followed");
+    assert_eq!(followed, [1, 0], "the execution's status is asked once, its steps not at all");
+    assert!(run.json()["execution"]["status"].is_string());
 }
 
 #[test]
@@ -261,6 +281,8 @@ fn a_parameter_with_two_defaults_or_a_bad_name_stops_before_aws() {
 
     write_set(&f, &name, "a");
     let run = apply(&proxy, "bad_name", &set, &[]).expect(2);
-    assert!(run.stderr.contains("--pipeline \"bad_name\": a pipeline name is"), "{}", run.all());
+    assert!(run.stderr.contains("'bad_name'") && run.stderr.contains("a pipeline name is"), "{}", run.all());
+    let run = pjob(&proxy.url(), &["status", "--pipeline", "bad_name"]).expect(2);
+    assert!(run.stderr.contains("a pipeline name is"), "{}", run.all());
     assert!(proxy.seen().is_empty(), "nothing was sent: {:?}", proxy.seen());
 }

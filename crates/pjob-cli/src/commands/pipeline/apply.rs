@@ -38,13 +38,12 @@ pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &ApplyA
         };
         let structured = settings.structured();
         if args.detach {
+            let execution = match executor.describe_execution(&arn).await {
+                Ok(execution) => execution,
+                Err(e) => return fail(Some(&built.name), &e),
+            };
             eprintln!("follow it with: pjob status --pipeline {}", built.name);
-            print_result(
-                settings.output,
-                &built.name,
-                &ExecutionInfo { arn, status: "Executing".into(), failure_reason: None, started: None },
-                &[],
-            );
+            print_result(settings.output, &built.name, &execution, &[]);
             return Exit::Success;
         }
         follow(&executor, &built.name, &arn, structured, settings.output).await
