@@ -9,7 +9,7 @@ use pjob_executor_aws::{AwsExecutor, ExecutionInfo, StepInfo};
 use serde_json::json;
 
 use crate::args::{ApplyArgs, OutputFormat};
-use crate::commands::aws::{fail, with_executor};
+use crate::commands::aws::fail;
 use crate::exit::Exit;
 use crate::progress::Progress;
 use pjob_pipeline::Built;
@@ -20,18 +20,7 @@ use crate::stop_signals::StopSignals;
 
 /// Runs `pjob apply --pipeline`.
 pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &ApplyArgs) -> Exit {
-    // Every problem is found offline, before anything is sent.
-    if let Err(exit) = super::build(settings, pipeline, &args.paths, &settings.compile_settings(false)) {
-        return exit;
-    }
-    if let Err(exit) = crate::load::unused_variables(settings) {
-        return exit;
-    }
-    with_executor(settings, |executor| async move {
-        let built = match super::build_for(settings, pipeline, &executor, &args.paths).await {
-            Ok(built) => built,
-            Err(exit) => return exit,
-        };
+    super::with_built(settings, pipeline, &args.paths, |executor, built| async move {
         let arn = match start(&executor, &built).await {
             Ok(arn) => arn,
             Err(exit) => return exit,

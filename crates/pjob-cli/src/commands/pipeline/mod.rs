@@ -38,14 +38,29 @@ pub(crate) fn build(settings: &Settings, pipeline: &PipelineOptions, paths: &[Pa
     })
 }
 
-/// [`build`] for the executor's account and region (the default bucket
-/// `sagemaker-<region>-<account>` unless `--default-bucket` is given).
-pub(crate) async fn build_for(
-    settings: &Settings,
-    pipeline: &PipelineOptions,
-    executor: &AwsExecutor,
-    paths: &[PathBuf],
-) -> Result<Built, Exit> {
-    let (compile, _) = crate::commands::aws::account_settings(settings, executor, false).await?;
-    build(settings, pipeline, paths, &compile)
+/// Runs `body` with the executor and the set built for its account and
+/// region (the default bucket `sagemaker-<region>-<account>` unless
+/// `--default-bucket` is given). The set is built offline first, so that
+/// every problem is found before anything is sent to AWS.
+pub(crate) fn with_built<F, Fut>(settings: &Settings, pipeline: &PipelineOptions, paths: &[PathBuf], body: F) -> Exit
+where
+    F: FnOnce(AwsExecutor, Built) -> Fut,
+    Fut: std::future::Future<Output = Exit>,
+{
+    if let Err(exit) = build(settings, pipeline, paths, &settings.compile_settings(false)) {
+        return exit;
+    }
+    if let Err(exit) = crate::load::unused_variables(settings) {
+        return exit;
+    }
+    crate::commands::aws::with_executor(settings, |executor| async move {
+        let built = match crate::commands::aws::account_settings(settings, &executor, false).await {
+            Ok((compile, _)) => build(settings, pipeline, paths, &compile),
+            Err(exit) => Err(exit),
+        };
+        match built {
+            Ok(built) => body(executor, built).await,
+            Err(exit) => exit,
+        }
+    })
 }

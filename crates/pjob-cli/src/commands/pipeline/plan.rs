@@ -5,7 +5,7 @@ use pjob_compiler::request_diff::{Change, Op};
 use serde_json::json;
 
 use crate::args::{OutputFormat, PlanArgs};
-use crate::commands::aws::{fail, with_executor};
+use crate::commands::aws::fail;
 use crate::exit::Exit;
 use pjob_pipeline::PipelineOptions;
 
@@ -13,17 +13,7 @@ use crate::settings::Settings;
 
 /// Runs `pjob plan --pipeline`.
 pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &PlanArgs) -> Exit {
-    if let Err(exit) = super::build(settings, pipeline, &args.paths, &settings.compile_settings(false)) {
-        return exit;
-    }
-    if let Err(exit) = crate::load::unused_variables(settings) {
-        return exit;
-    }
-    with_executor(settings, |executor| async move {
-        let built = match super::build_for(settings, pipeline, &executor, &args.paths).await {
-            Ok(built) => built,
-            Err(exit) => return exit,
-        };
+    super::with_built(settings, pipeline, &args.paths, |executor, built| async move {
         let existing = match executor.describe_pipeline(&built.name).await {
             Ok(existing) => existing,
             Err(e) => return fail(Some(&built.name), &e),
