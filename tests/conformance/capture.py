@@ -650,6 +650,23 @@ def dump(obj):
     return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def record(case, out, check):
+    """Writes `out` as the case's expected.json or, with `check`, compares it
+    with the file; prints the outcome and returns 1 when it differs."""
+    name = os.path.basename(os.path.normpath(case))
+    dest = os.path.join(case, "expected.json")
+    tag = "error" if "error" in out else "ok"
+    if check:
+        old = open(dest).read() if os.path.exists(dest) else ""
+        same = old == dump(out)
+        print(f"{'same' if same else 'DIFF'}  {name} ({tag})")
+        return 0 if same else 1
+    with open(dest, "w") as f:
+        f.write(dump(out))
+    print(f"{tag:5} {name}" + (f": {out['error'][:150]}" if "error" in out else ""))
+    return 0
+
+
 def main(argv):
     check = "--check" in argv
     verbose = "-v" in argv
@@ -674,17 +691,7 @@ def main(argv):
             print(f"SKIP  {name}: {e}")
             bad += 1
             continue
-        dest = os.path.join(case, "expected.json")
-        tag = "error" if "error" in out else "ok"
-        if check:
-            old = open(dest).read() if os.path.exists(dest) else ""
-            same = old == dump(out)
-            bad += not same
-            print(f"{'same' if same else 'DIFF'}  {name} ({tag})")
-        else:
-            with open(dest, "w") as f:
-                f.write(dump(out))
-            print(f"{tag:5} {name}" + (f": {out['error'][:150]}" if "error" in out else ""))
+        bad += record(case, out, check)
     print(f"sagemaker {sagemaker.__version__}")
     return 1 if bad else 0
 

@@ -499,17 +499,7 @@ def main(argv):
                 print(f"SKIP  {name}: {e}")
                 bad += 1
                 continue
-            dest = os.path.join(case, "expected.json")
-            tag = "error" if "error" in out else "ok"
-            if check:
-                old = open(dest).read() if os.path.exists(dest) else ""
-                same = old == single.dump(out)
-                bad += not same
-                print(f"{'same' if same else 'DIFF'}  {name} ({tag})")
-            else:
-                with open(dest, "w") as f:
-                    f.write(single.dump(out))
-                print(f"{tag:5} {name}" + (f": {out['error'][:150]}" if "error" in out else ""))
+            bad += single.record(case, out, check)
     print(f"sagemaker {single.sagemaker.__version__}")
     return 1 if bad else 0
 
