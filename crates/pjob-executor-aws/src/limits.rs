@@ -13,7 +13,7 @@
 //! | SageMaker `ListProcessingJobs` | 2 | not published for it; Service Quotas gives SageMaker's `ListTrainingJobs` 2 requests a second, not adjustable |
 //! | SageMaker `CreateProcessingJob`, `StopProcessingJob` | 1 | not published per API; a conservative figure |
 //! | SageMaker `ListTags` | 2 | not published for it; the figure of the other list call (`pjob plan` reads an earlier job's tags) |
-//! | SageMaker `CreatePipeline`, `UpdatePipeline`, `StartPipelineExecution` | 1 | not published per API; a conservative figure, as for the other writes |
+//! | SageMaker `CreatePipeline`, `UpdatePipeline`, `StartPipelineExecution`, `StopPipelineExecution` | 1 | not published per API; a conservative figure, as for the other writes |
 //! | SageMaker `DescribePipeline`, `DescribePipelineExecution`, `ListPipelineExecutions`, `ListPipelineExecutionSteps` | 2 | not published per API; the figure of the list calls (one execution is followed at a time) |
 //!
 //! Each limit allows a burst of one second's worth of calls. Other
@@ -57,11 +57,13 @@ pub enum Api {
     ListPipelineExecutions,
     /// SageMaker `ListPipelineExecutionSteps`.
     ListPipelineExecutionSteps,
+    /// SageMaker `StopPipelineExecution`.
+    StopPipelineExecution,
 }
 
 impl Api {
     /// Every API, in [`Api::index`] order.
-    pub const ALL: [Api; 14] = [
+    pub const ALL: [Api; 15] = [
         Api::CreateProcessingJob,
         Api::DescribeProcessingJob,
         Api::ListProcessingJobs,
@@ -76,13 +78,14 @@ impl Api {
         Api::DescribePipelineExecution,
         Api::ListPipelineExecutions,
         Api::ListPipelineExecutionSteps,
+        Api::StopPipelineExecution,
     ];
 
     /// The requests per second AWS allows an account (see the module docs).
     pub fn account_rate(self) -> f64 {
         match self {
             Api::CreateProcessingJob | Api::StopProcessingJob => 1.0,
-            Api::CreatePipeline | Api::UpdatePipeline | Api::StartPipelineExecution => 1.0,
+            Api::CreatePipeline | Api::UpdatePipeline | Api::StartPipelineExecution | Api::StopPipelineExecution => 1.0,
             Api::DescribePipeline | Api::DescribePipelineExecution | Api::ListPipelineExecutions | Api::ListPipelineExecutionSteps => 2.0,
             Api::DescribeProcessingJob => 5.0,
             Api::ListProcessingJobs | Api::ListTags => 2.0,
@@ -108,6 +111,7 @@ impl Api {
             Api::DescribePipelineExecution => "DescribePipelineExecution",
             Api::ListPipelineExecutions => "ListPipelineExecutions",
             Api::ListPipelineExecutionSteps => "ListPipelineExecutionSteps",
+            Api::StopPipelineExecution => "StopPipelineExecution",
         }
     }
 

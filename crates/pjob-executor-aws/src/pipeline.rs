@@ -135,6 +135,14 @@ impl AwsExecutor {
         Ok(started.pipeline_execution_arn().unwrap_or_default().to_string())
     }
 
+    /// Asks SageMaker to stop a running execution (its running steps stop,
+    /// the others do not start).
+    pub async fn stop_execution(&self, arn: &str) -> Result<(), ExecutorError> {
+        let stop = || self.sagemaker.stop_pipeline_execution().pipeline_execution_arn(arn).send();
+        self.call(Api::StopPipelineExecution, stop).await.map_err(|e| self.failed(Service::SageMaker, "StopPipelineExecution", e))?;
+        Ok(())
+    }
+
     /// An execution's status.
     pub async fn describe_execution(&self, arn: &str) -> Result<ExecutionInfo, ExecutorError> {
         let describe = || self.sagemaker.describe_pipeline_execution().pipeline_execution_arn(arn).send();

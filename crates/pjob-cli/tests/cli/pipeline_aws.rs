@@ -8,9 +8,9 @@
 
 use serde_json::{Value, json};
 
-use crate::support::moto::{ACCOUNT, REGION, get_object, moto, nonce, pjob, put_logs, with_moto};
+use crate::support::moto::{ACCOUNT, REGION, get_object, moto, nonce, pjob, put_logs, spawn_pjob, wait_until, with_moto};
 use crate::support::proxy::{Proxy, pipeline_step as step};
-use crate::support::{IMAGE, JobFolder, Run, pjob_command};
+use crate::support::{IMAGE, JobFolder, Run, finish, interrupt, pjob_command};
 
 /// The role every job of the set names (so the pipeline's role).
 const ROLE: &str = "arn:aws:iam::123456789012:role/SageMakerRole";
@@ -222,6 +222,33 @@ fn a_failed_step_fails_the_apply_with_its_reason() {
     assert_eq!(result["execution"]["arn"], started(&run).as_str());
     let feat_step = json!({"name": "feat", "status": "Failed", "job_name": feat, "failure_reason": reason, "seconds": 65});
     assert_eq!(result["steps"][1], feat_step, "{result}");
+}
+
+#[test]
+fn ctrl_c_detaches_from_the_execution_or_stops_it() {
+    for stop in [false, true] {
+        let (f, name) = (JobFolder::new(), format!("pl-int-{stop}-{}", nonce()));
+        let set = write_set(&f, &name, "a");
+        let proxy = Proxy::start(&moto());
+        proxy.pipeline_statuses(&name, &[("Executing", None)]);
+        proxy.pipeline_steps(&name, &[json!([step("prep", "Executing", None, None)])]);
+        let mut args = vec!["apply", "--pipeline", name.as_str(), set.as_str()];
+        if stop {
+            args.push("--stop-on-interrupt");
+        }
+        let child = spawn_pjob(&proxy.url(), &args);
+        wait_until("the execution being followed", || proxy.calls("ListPipelineExecutionSteps").len() >= 2);
+        interrupt(&child);
+        let run = finish(child).expect(130);
+        let stops = proxy.calls("StopPipelineExecution");
+        if stop {
+            assert_eq!(stops.len(), 1, "{}", run.all());
+            assert!(run.stderr.contains("stopping the execution"), "{}", run.all());
+        } else {
+            assert!(stops.is_empty(), "{}", run.all());
+            assert!(run.stderr.contains(&format!("follow it with: pjob status --pipeline {name}")), "{}", run.all());
+        }
+    }
 }
 
 #[test]

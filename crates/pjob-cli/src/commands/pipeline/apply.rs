@@ -25,7 +25,6 @@ pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &ApplyA
             Ok(arn) => arn,
             Err(exit) => return exit,
         };
-        let structured = settings.structured();
         if args.detach {
             let execution = match executor.describe_execution(&arn).await {
                 Ok(execution) => execution,
@@ -35,7 +34,7 @@ pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &ApplyA
             print_result(settings.output, &built.name, &execution, &[]);
             return Exit::Success;
         }
-        follow(&executor, &built.name, &arn, structured, settings.output).await
+        follow(&executor, &built.name, &arn, args.stop_on_interrupt, settings.output).await
     })
 }
 
@@ -57,16 +56,17 @@ async fn start(executor: &AwsExecutor, built: &Built) -> Result<String, Exit> {
     Ok(arn)
 }
 
-/// Follows the execution to its end (Ctrl-C detaches), prints its steps
-/// and says how pjob ends.
-async fn follow(executor: &AwsExecutor, name: &str, arn: &str, structured: bool, output: Option<OutputFormat>) -> Exit {
+/// Follows the execution to its end, prints its steps and says how pjob
+/// ends. Ctrl-C detaches, or with `--stop-on-interrupt` stops the execution.
+async fn follow(executor: &AwsExecutor, name: &str, arn: &str, stop_on_interrupt: bool, output: Option<OutputFormat>) -> Exit {
+    let structured = matches!(output, Some(OutputFormat::Json | OutputFormat::Yaml));
     let progress = Arc::new(Progress::new(true, structured));
     let mut stop = StopSignals::listen();
     let followed = tokio::select! {
         followed = executor.follow_execution(arn, progress.as_ref(), true) => followed,
         _ = stop.next() => {
             progress.clear();
-            eprintln!("detached: the execution goes on; follow it with: pjob status --pipeline {name}");
+            interrupt(executor, name, arn, stop_on_interrupt).await;
             return Exit::Interrupted;
         }
     };
@@ -80,6 +80,23 @@ async fn follow(executor: &AwsExecutor, name: &str, arn: &str, structured: bool,
     }
     print_result(output, name, &execution, &steps);
     outcome(name, &execution, &steps)
+}
+
+/// On Ctrl-C: stop the execution, or leave it running and say how to come back.
+async fn interrupt(executor: &AwsExecutor, name: &str, arn: &str, stop: bool) {
+    if !stop {
+        eprintln!("detached: the execution goes on; follow it with: pjob status --pipeline {name}");
+        return;
+    }
+    match executor.stop_execution(arn).await {
+        Ok(()) => eprintln!("stopping the execution {arn}"),
+        Err(e) => {
+            crate::report::error(Some(name), &e);
+            eprintln!(
+                "the execution goes on; stop it in the SageMaker console, or with: aws sagemaker stop-pipeline-execution --pipeline-execution-arn {arn}"
+            );
+        }
+    }
 }
 
 /// The exit code for an ended execution, with why it failed.

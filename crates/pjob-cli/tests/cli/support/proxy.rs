@@ -299,7 +299,8 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
 const INJECTED: &str = "injected by the test proxy";
 
 /// Records a request, and answers it without moto when AWS's rate limit
-/// refuses it or the proxy plays its logs or a pipeline's steps.
+/// refuses it, the proxy plays its logs or a pipeline's steps, or moto
+/// lacks the operation (`StopPipelineExecution`).
 fn answer_here(state: &Mutex<State>, operation: &str, request: &Message) -> Option<Vec<u8>> {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     s.seen.push(Seen { operation: operation.to_string(), body: request.body.clone() });
@@ -309,6 +310,10 @@ fn answer_here(state: &Mutex<State>, operation: &str, request: &Message) -> Opti
     let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
     if operation == "ListPipelineExecutionSteps" {
         return s.pipelines.list_steps(&body).map(|answer| json_response(&answer));
+    }
+    if operation == "StopPipelineExecution" {
+        // moto does not implement it: the call is recorded and answered as SageMaker does.
+        return Some(json_response(&serde_json::json!({ "PipelineExecutionArn": body["PipelineExecutionArn"] })));
     }
     let play = s.logs?;
     let answer = match operation {
