@@ -22,16 +22,28 @@ pub fn rehome(compiled: &CompiledJob, pipeline: &str, step: &str) -> CompiledJob
     }
     let from = format!("/{name}/");
     let to = format!("/{pipeline}/{step}-{}/", artifacts_hash(&compiled.artifacts, &from));
+    // The job's folders: each artifact's URI up to the job name. Only what
+    // starts with one of them moves (a fixed `spec.job_name` may be a word
+    // that other URIs hold too).
+    let mut folders: Vec<(String, String)> = compiled
+        .artifacts
+        .iter()
+        .filter_map(|a| a.uri.find(&from).map(|at| a.uri[..at + from.len()].to_string()))
+        .map(|folder| (folder.clone(), folder.replacen(&from, &to, 1)))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    let moved = |text: &str| folders.iter().fold(text.to_string(), |text, (old, new)| text.replace(old.as_str(), new));
     let mut job = compiled.clone();
-    let request = serde_json::to_string(&job.request).expect("a request serializes").replace(&from, &to);
+    let request = moved(&serde_json::to_string(&job.request).expect("a request serializes"));
     job.request = serde_json::from_str(&request).expect("a request with its artifacts moved still parses");
     job.artifacts = job
         .artifacts
         .into_iter()
         .map(|artifact| {
-            let uri = artifact.uri.replace(&from, &to);
+            let uri = moved(&artifact.uri);
             match artifact.body {
-                ArtifactBody::Generated { content } => Artifact::generated(uri, content.replace(&from, &to)),
+                ArtifactBody::Generated { content } => Artifact::generated(uri, moved(&content)),
                 body => Artifact { uri, body, ..artifact },
             }
         })
@@ -101,5 +113,13 @@ mod tests {
         assert_eq!(code_uri(&first), code_uri(&argument_changed));
         assert_eq!(first.artifacts[0].uri, code_uri(&first));
         assert_ne!(code_uri(&first), code_uri(&code_changed));
+    }
+
+    #[test]
+    fn only_the_jobs_own_folder_moves() {
+        // A fixed job name (`spec.job_name: prep`) that an argument's URI holds too.
+        let moved = rehome(&job("prep", "s3://data/prep/raw", "print(1)"), "demo", "prep");
+        assert!(code_uri(&moved).starts_with("s3://b/demo/prep-"), "{}", code_uri(&moved));
+        assert_eq!(moved.request.app_specification.container_arguments, Some(vec!["s3://data/prep/raw".to_string()]));
     }
 }
