@@ -144,7 +144,13 @@ if [ -f "$compare" ]; then
     step "conformance (compare.py): $dir"
     out=$(mktemp -p "$log")
     cases=()
-    for case_dir in "$dir"/*/; do case_dir=${case_dir%/}; cases+=("${case_dir##*/}"); done
+    # Single-job cases only: tests/conformance/pipelines/ holds pipeline cases
+    # (cargo test -p pjob-pipeline --test conformance holds those).
+    for case_dir in "$dir"/*/; do
+      case_dir=${case_dir%/}
+      [ -f "$case_dir/job.yaml" ] || [ -f "$case_dir/job.toml" ] || continue
+      cases+=("${case_dir##*/}")
+    done
     python3 "$compare" "$pjob" "$dir" "${cases[@]}" >"$out" 2>&1
     status=$?
     grep -v '^ok ' "$out"
