@@ -29,6 +29,7 @@ pub(crate) fn load_checked_set(settings: &Settings, paths: &[PathBuf], target: T
         |loaded| {
             print_problems(&loaded);
             invalid |= loaded.has_problems();
+            loaded.invalid.into_iter().for_each(|name| index.record_invalid(name));
             loaded.jobs.into_iter().filter_map(|job| index.admit(job)).for_each(&mut free);
         },
     );

@@ -93,9 +93,13 @@ impl<'a> Loader<'a> {
         let ctx = ValidationContext { base_dir: base_dir(file.path()), target: self.target };
         for doc in manifests {
             loaded.documents += 1;
+            let name = doc.root.get("metadata").and_then(|m| m.get("name")).and_then(pjob_source::Node::as_str).map(str::to_string);
             match check_document(&file, doc, self.renderer, &ctx) {
                 Ok((doc, manifest)) => loaded.jobs.push(Job { file: file.clone(), doc, manifest }),
-                Err(ds) => loaded.diagnostics.extend(ds),
+                Err(ds) => {
+                    loaded.diagnostics.extend(ds);
+                    loaded.invalid.extend(name);
+                }
             }
         }
     }

@@ -86,6 +86,7 @@ enum Compiled<T> {
 /// One file's share of a set.
 struct FileShare<T> {
     errors: Vec<LoadError>,
+    invalid: Vec<String>,
     diagnostics: Vec<Diagnostic>,
     jobs: Vec<(Member, Arc<SourceFile>, Compiled<T>)>,
 }
@@ -110,6 +111,7 @@ impl Loader<'_> {
                 if !share.errors.is_empty() || !share.diagnostics.is_empty() {
                     sink(SetItem::Problems { errors: share.errors, diagnostics: share.diagnostics });
                 }
+                share.invalid.into_iter().for_each(|name| index.record_invalid(name));
                 for (member, file, compiled) in share.jobs {
                     let (job, path) = (member.name.clone(), member.path.clone());
                     index.record(member, &file);
@@ -188,5 +190,5 @@ fn compile_file<T>(loaded: Loaded, settings: &CompileSettings, per_job: &impl Fn
             (member, file, compiled)
         })
         .collect();
-    FileShare { errors: loaded.errors, diagnostics: loaded.diagnostics, jobs }
+    FileShare { errors: loaded.errors, invalid: loaded.invalid, diagnostics: loaded.diagnostics, jobs }
 }

@@ -105,6 +105,10 @@ pub struct Loaded {
     pub files: usize,
     /// Manifest documents seen (valid or not).
     pub documents: usize,
+    /// The `metadata.name`s of documents that did not validate (their
+    /// problems are among `diagnostics`): a reference to one is not also
+    /// a reference to an unknown job.
+    pub invalid: Vec<String>,
 }
 
 impl Loaded {
@@ -115,6 +119,7 @@ impl Loaded {
         self.errors.extend(other.errors);
         self.files += other.files;
         self.documents += other.documents;
+        self.invalid.extend(other.invalid);
     }
 
     /// Whether anything was wrong.

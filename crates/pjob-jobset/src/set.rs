@@ -64,6 +64,8 @@ pub struct SetIndex {
     by_name: HashMap<String, usize>,
     /// Jobs that depend on others, with their links, in file order.
     held: Vec<(Job, Links)>,
+    /// Names of documents that did not validate (already reported).
+    invalid: std::collections::HashSet<String>,
     problems: Vec<Diagnostic>,
 }
 
@@ -101,6 +103,12 @@ impl SetIndex {
         }
         self.by_name.insert(member.name.clone(), self.members.len());
         self.members.push(member);
+    }
+
+    /// Notes the name of a document that did not validate: its problems
+    /// are reported, and a reference to it is not one more.
+    pub fn record_invalid(&mut self, name: String) {
+        self.invalid.insert(name);
     }
 
     /// Holds a recorded job that depends on others (through `links`, its
@@ -242,6 +250,9 @@ impl SetIndex {
     /// The problem with one reference, if the set does not have what it names.
     fn problem(&self, job: &Job, name: &str, output: Option<&str>, span: Span) -> Option<Diagnostic> {
         let Some(&index) = self.by_name.get(name) else {
+            if self.invalid.contains(name) {
+                return None;
+            }
             let names = self.members.iter().map(|m| m.name.as_str());
             let help = match pjob_manifest::suggest::closest(name, names) {
                 Some(close) => format!("did you mean `{close}`? A reference names another job's `metadata.name`"),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use pjob_jobset::{CompileSettings, Loader, SetIndex, SetItem};
 use pjob_manifest::Target;
+use pjob_source::Code;
 use pjob_template::{Renderer, Variables};
 
 /// A Processor manifest named `name` with extra `spec` lines and `metadata` entries.
@@ -172,4 +173,37 @@ fn the_index_orders_a_loaded_set_and_lists_its_edges() {
             (s("churn-prep"), s("evaluate"), None),
         ]
     );
+}
+
+#[test]
+fn a_reference_to_an_invalid_job_is_not_also_an_unknown_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let job = |name: &str, extra: &str| {
+        format!(
+            "apiVersion: pjob/v1\nkind: Processor\nmetadata: {{name: {name}}}\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  \
+             image_uri: img\n  entrypoint: [python3]\n  instance_count: 1\n  instance_type: ml.m5.large\n{extra}"
+        )
+    };
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        job("prep", "  volume_size_in_gb: -1\n  outputs: [{name: o, source: /opt/ml/processing/o}]\n"),
+    )
+    .unwrap();
+    let uses = "  inputs: [{name: i, source: \"{{ jobs.prep.outputs.o }}\", destination: /opt/ml/processing/i}]\n";
+    std::fs::write(dir.path().join("b.yaml"), job("train", uses)).unwrap();
+    let renderer = Renderer::new(Variables::new());
+    let settings = CompileSettings { region: Some("us-east-1".into()), default_bucket: Some("bkt".into()), ..CompileSettings::default() };
+    let mut problems = Vec::new();
+    Loader::new(&renderer, Target::Aws).compile_set(
+        &[dir.path().to_path_buf()],
+        &settings,
+        |_, _| (),
+        |item| {
+            if let SetItem::Problems { diagnostics, .. } = item {
+                problems.extend(diagnostics.iter().map(|d| (d.code(), d.location().file.clone())));
+            }
+        },
+    );
+    assert!(!problems.is_empty(), "prep's volume size is refused");
+    assert!(problems.iter().all(|(code, file)| *code != Code::UnknownJob && file.ends_with("a.yaml")), "{problems:?}");
 }

@@ -35,6 +35,8 @@ struct FileReport {
     from_git: Vec<String>,
     /// What the set keeps of each job, and the jobs that depend on others.
     set: Vec<SetEntry>,
+    /// Names of documents that did not validate.
+    invalid: Vec<String>,
     files: usize,
     documents: usize,
 }
@@ -89,7 +91,13 @@ pub fn run(settings: &Settings, args: &ValidateArgs) -> Exit {
 /// code is in a `git_config` repository (never fetched here), is not held
 /// against the manifest, only noted.
 fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -> FileReport {
-    let mut report = FileReport { files: loaded.files, documents: loaded.documents, errors: loaded.errors, ..FileReport::default() };
+    let mut report = FileReport {
+        files: loaded.files,
+        documents: loaded.documents,
+        errors: loaded.errors,
+        invalid: loaded.invalid,
+        ..FileReport::default()
+    };
     let mut diagnostics = loaded.diagnostics;
     for job in loaded.jobs {
         match job.check_with(&compile.options_for(&job)) {
@@ -145,6 +153,7 @@ impl Tally {
         self.from_git.extend(file.from_git);
         self.files += file.files;
         self.documents += file.documents;
+        file.invalid.into_iter().for_each(|name| self.set.record_invalid(name));
         for (member, source, held) in file.set {
             self.set.record(member, &source);
             if let Some((job, links)) = held {
