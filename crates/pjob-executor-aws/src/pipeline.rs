@@ -63,8 +63,13 @@ pub struct ExecutionInfo {
 impl ExecutionInfo {
     /// Whether the execution has ended.
     pub fn has_ended(&self) -> bool {
-        matches!(self.status.as_str(), "Stopped" | "Failed" | "Succeeded")
+        is_final(&self.status)
     }
+}
+
+/// Whether an execution's or a step's status is one it ends in.
+fn is_final(status: &str) -> bool {
+    matches!(status, "Stopped" | "Failed" | "Succeeded")
 }
 
 /// One step of an execution.
@@ -211,7 +216,7 @@ impl AwsExecutor {
 impl StepInfo {
     /// Whether the step has ended.
     pub fn has_ended(&self) -> bool {
-        matches!(self.status.as_str(), "Stopped" | "Failed" | "Succeeded")
+        is_final(&self.status)
     }
 }
 

@@ -145,7 +145,9 @@ pub fn build(
         return Err(e);
     }
     let parameters = defaults.finish()?;
-    for parameter in parameters.iter().filter(|p| p.kind != ParameterType::String) {
+    // Only a number or boolean some value used alone needs finding.
+    let typed = parameters.iter().filter(|p| p.kind != ParameterType::String && loader.renderer().typed_parameter_used(&p.name));
+    for parameter in typed {
         place_parameter(loader, paths, &compile, parameter, &mut steps)?;
     }
     let pipeline = Pipeline { name: options.name.clone(), parameters, steps };

@@ -52,6 +52,9 @@ pub struct Renderer {
     /// Variables that are pipeline parameters: they render as markers, or
     /// (a number or boolean as a value's lone expression) as their default.
     pipeline_parameters: Vec<String>,
+    /// Whether each of `pipeline_parameters` has rendered as a value's lone
+    /// expression with its typed default, in the same order.
+    typed_used: Vec<AtomicBool>,
     /// The number or boolean parameter rendered as its probe value instead
     /// of its default (see [`Renderer::probing`]).
     probe: Option<String>,
@@ -84,6 +87,7 @@ impl Renderer {
             process_env: JinjaValue::from_serialize(&process_env),
             cwd: std::env::current_dir().ok(),
             pipeline_parameters: Vec::new(),
+            typed_used: Vec::new(),
             probe: None,
             git: git::GitCache::default(),
         }
@@ -95,8 +99,17 @@ impl Renderer {
     /// A number or boolean parameter used as a value's lone expression
     /// (`instance_count: "{{ workers }}"`) renders as its default, typed.
     pub fn with_pipeline_parameters(mut self, names: Vec<String>) -> Renderer {
+        self.typed_used = names.iter().map(|_| AtomicBool::new(false)).collect();
         self.pipeline_parameters = names;
         self
+    }
+
+    /// Whether the number or boolean parameter `name` has rendered so far as
+    /// a value's lone expression (its typed default): only then does its
+    /// place need finding by a second compile (see [`Renderer::probing`]).
+    pub fn typed_parameter_used(&self, name: &str) -> bool {
+        let position = self.pipeline_parameters.iter().position(|p| p == name);
+        position.is_some_and(|i| self.typed_used[i].load(Ordering::Relaxed))
     }
 
     /// A renderer like this one, but for which the number or boolean
@@ -201,7 +214,10 @@ impl Renderer {
 
     /// Renders one string: a lone expression keeps its type, anything else is text.
     fn render_string(&self, ctx: &Context, source: &str) -> Result<Rendered, minijinja::Error> {
-        if let Some(typed) = lone_expression(source).and_then(|expr| ctx.typed_parameters.get(expr)) {
+        if let Some((name, typed)) = lone_expression(source).and_then(|expr| ctx.typed_parameters.get_key_value(expr)) {
+            if let Some(i) = self.pipeline_parameters.iter().position(|p| p == name) {
+                self.typed_used[i].store(true, Ordering::Relaxed);
+            }
             return Ok(Rendered::Typed(typed.clone()));
         }
         if let Some(rendered) = render_plain(ctx, source) {

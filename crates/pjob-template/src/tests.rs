@@ -204,6 +204,8 @@ fn pipeline_parameters_render_as_markers_defined_or_not() {
     assert_eq!(out["spec"]["c"], reference::parameter_marker("mode", None), "defined by another manifest or nowhere");
     assert_eq!(out["spec"]["d"], "kept");
     assert_eq!(out["spec"]["e"], 0.2, "a number as a lone expression keeps its default, typed");
+    assert!(renderer.typed_parameter_used("rate"), "`e` is `rate` alone");
+    assert!(!renderer.typed_parameter_used("input") && !renderer.typed_parameter_used("mode"));
     let probed = renderer.probing("rate").render(&file, docs[0].clone()).unwrap().root.to_json();
     assert_eq!(probed["spec"]["e"], 0.1);
     assert_eq!(probed["spec"]["a"], out["spec"]["a"]);

@@ -100,10 +100,9 @@ async fn interrupt(executor: &AwsExecutor, name: &str, arn: &str, stop: bool) {
 }
 
 /// The exit code for an ended execution, with why it failed.
-pub(crate) fn outcome(name: &str, execution: &ExecutionInfo, steps: &[StepInfo]) -> Exit {
+fn outcome(name: &str, execution: &ExecutionInfo, steps: &[StepInfo]) -> Exit {
     match execution.status.as_str() {
         "Succeeded" => Exit::Success,
-        "Executing" | "Stopping" => Exit::Success,
         status => {
             let reason = execution.failure_reason.clone().or_else(|| failed_steps(steps)).unwrap_or_else(|| "no reason given".into());
             eprintln!("error: pipeline {name}: execution {status}: {reason}");

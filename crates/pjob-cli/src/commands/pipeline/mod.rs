@@ -38,6 +38,14 @@ pub(crate) fn build(settings: &Settings, pipeline: &PipelineOptions, paths: &[Pa
     })
 }
 
+/// [`build`] with the offline settings (`--region`, `--default-bucket`),
+/// and a `--var` that no template named refused: no AWS call.
+pub(crate) fn build_offline(settings: &Settings, pipeline: &PipelineOptions, paths: &[PathBuf]) -> Result<Built, Exit> {
+    let built = build(settings, pipeline, paths, &settings.compile_settings(false))?;
+    crate::load::unused_variables(settings)?;
+    Ok(built)
+}
+
 /// Runs `body` with the executor and the set built for its account and
 /// region (the default bucket `sagemaker-<region>-<account>` unless
 /// `--default-bucket` is given). The set is built offline first, so that
@@ -47,10 +55,7 @@ where
     F: FnOnce(AwsExecutor, Built) -> Fut,
     Fut: std::future::Future<Output = Exit>,
 {
-    if let Err(exit) = build(settings, pipeline, paths, &settings.compile_settings(false)) {
-        return exit;
-    }
-    if let Err(exit) = crate::load::unused_variables(settings) {
+    if let Err(exit) = build_offline(settings, pipeline, paths) {
         return exit;
     }
     crate::commands::aws::with_executor(settings, |executor| async move {

@@ -11,13 +11,10 @@ use crate::settings::Settings;
 
 /// Prints `{"pipeline": {"name", "definition"}, "artifacts": [...]}`.
 pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &RenderArgs) -> Exit {
-    let built = match super::build(settings, pipeline, &args.files, &settings.compile_settings(false)) {
+    let built = match super::build_offline(settings, pipeline, &args.files) {
         Ok(built) => built,
         Err(exit) => return exit,
     };
-    if crate::load::unused_variables(settings).is_err() {
-        return Exit::Invalid;
-    }
     let format = match settings.output {
         Some(OutputFormat::Yaml) => OutputFormat::Yaml,
         _ => OutputFormat::Json,
