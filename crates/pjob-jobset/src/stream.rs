@@ -29,6 +29,8 @@ impl Loader<'_> {
     /// one file (a folder that could not be walked, or holds no manifest)
     /// reach `per_file` as a `Loaded` of their own, in order too.
     pub fn stream<T: Send>(&self, paths: &[PathBuf], per_file: impl Fn(Loaded) -> T + Sync, mut sink: impl FnMut(T)) {
+        // The validator compiles on a worker while this thread walks the folders.
+        rayon::spawn(pjob_manifest::prepare_validator);
         for found in discover(paths) {
             match found {
                 Discovered::File(path) => {

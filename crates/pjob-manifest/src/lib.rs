@@ -68,6 +68,13 @@ pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> R
     Err(problems)
 }
 
+/// Builds and compiles the schema validator now rather than at the first
+/// [`validate`]: a caller that is about to validate many documents can run
+/// this on another thread while it finds and parses them.
+pub fn prepare_validator() {
+    std::sync::LazyLock::force(&schema_check::VALIDATOR);
+}
+
 /// The local path a local destination or source names: `file:///abs` and
 /// `file://localhost/abs` are `/abs`, `file://rel/path` and a plain path are
 /// relative to the manifest's folder.
