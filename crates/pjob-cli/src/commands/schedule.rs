@@ -1,8 +1,8 @@
 //! The order a set's jobs start in (SPEC section 8): a job starts when
 //! every job it depends on has completed; when one ends any other way, the
 //! jobs downstream of it are skipped, and the rest go on. Bookkeeping only:
-//! running the jobs is the caller's (`apply`, several at once; `apply
-//! --local`, one after another).
+//! running the jobs is the caller's (`apply` and `apply --local`, up to
+//! `--max-concurrent` at once).
 
 use std::collections::HashMap;
 
@@ -95,6 +95,7 @@ impl Schedule {
     }
 
     /// Job `i`'s state.
+    #[cfg(test)]
     pub fn state(&self, i: usize) -> &State {
         &self.nodes[i].state
     }

@@ -155,3 +155,45 @@ fn a_dependent_job_the_compiler_refuses_runs_nothing() {
     assert!(run.stderr.contains("0.1-9") && run.stderr.contains("b.pjob.yaml:"), "{}", run.all());
     assert!(!folder.path("pjob-output").exists() && run.stdout.is_empty(), "a did not run\n{}", run.all());
 }
+
+/// Code that leaves `<name>` in `meeting` and completes once `<other>` is
+/// there too: it completes only while the other job runs beside it (it
+/// gives up, failing, after a minute).
+fn meet(meeting: &Path, name: &str, other: &str) -> String {
+    format!(
+        "import os, sys, time; d = {dir:?}; open(os.path.join(d, '{name}'), 'w').close(); \
+         sys.exit(0 if any(os.path.exists(os.path.join(d, '{other}')) or time.sleep(0.1) for _ in range(600)) else 1)",
+        dir = meeting.display().to_string()
+    )
+}
+
+#[test]
+fn jobs_that_depend_on_nothing_run_at_once() {
+    let folder = JobFolder::new();
+    let meeting = folder.path("meeting");
+    std::fs::create_dir(&meeting).unwrap();
+    folder.processor_job("a", "", &meet(&meeting, "a", "b"), "");
+    folder.processor_job("b", "", &meet(&meeting, "b", "a"), "");
+    folder.processor_job("c", ", depends_on: [a, b]", "print('c ran')", "");
+    let run = pjob_local(folder.dir.path(), &["-o", "json"]).expect(0);
+    let statuses: Vec<(String, Value)> = jobs(&run).into_iter().map(|(name, j)| (name, j["status"].clone())).collect();
+    let completed = json!("Completed");
+    assert_eq!(statuses, [("a".into(), completed.clone()), ("b".into(), completed.clone()), ("c".into(), completed)], "{}", run.all());
+}
+
+#[test]
+fn max_concurrent_bounds_the_jobs_running_at_once() {
+    let folder = JobFolder::new();
+    let lock = folder.path("running");
+    // Each job holds `running` while it runs: it fails if another job holds it.
+    let code = format!(
+        "import os, sys, time; p = {path:?}\ntry: fd = os.open(p, os.O_CREAT | os.O_EXCL)\nexcept FileExistsError: sys.exit(1)\n\
+         time.sleep(0.5); os.close(fd); os.remove(p)",
+        path = lock.display().to_string()
+    );
+    for name in ["a", "b", "c"] {
+        folder.processor_job(name, "", &code, "");
+    }
+    let run = pjob_local(folder.dir.path(), &["--max-concurrent", "1", "-o", "json"]).expect(0);
+    assert!(jobs(&run).iter().all(|(_, j)| j["status"] == "Completed"), "{}", run.all());
+}
