@@ -3,7 +3,7 @@
 #   validate 2,000 / 20,000 / 100,000 manifests   pjob | check-jsonschema | ajv-cli (same schema)
 #   pack a 215 MB source_dir                       pjob render | Python's tarfile (w:gz)
 #   pack it again, nothing changed                 pjob render (digest remembered)
-# Prints wall time, peak memory and the ratios. Usage: bash tests/bench.sh [--quick]
+# Prints wall time (pjob and ajv-cli: the median of five runs), peak memory and the ratios. Usage: bash tests/bench.sh [--quick]
 # (--quick: 2,000 and 20,000 manifests only). Everything it builds and installs goes
 # under target/bench/ (override with BENCH_DIR); nothing here is a test.
 set -euo pipefail
@@ -24,13 +24,20 @@ echo "== installing check-jsonschema (PyPI) and ajv-cli (npm) under $BENCH"
 CJS=$BENCH/venv/bin/check-jsonschema
 AJV=$BENCH/node/node_modules/.bin/ajv
 
-# measure LABEL CMD...: wall seconds and peak RSS (MiB) into $SECS and $MIB.
+# measure RUNS LABEL CMD...: the median wall seconds of RUNS runs and the
+# largest peak RSS (MiB) into $SECS and $MIB (one run is a sample: a shared
+# or virtual machine's speed varies from one second to the next).
 measure() {
-    local label=$1; shift
-    /usr/bin/time -o "$BENCH/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
-    local out; out=$(tail -1 "$BENCH/time.txt")
+    local runs=$1 label=$2; shift 2
+    : > "$BENCH/time.txt"
+    for _ in $(seq "$runs"); do
+        /usr/bin/time -a -o "$BENCH/time.txt" -f "%e %M" "$@" >/dev/null 2>&1 || true
+    done
+    local out; out=$(python3 -c "import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l[:1].isdigit()]
+print(statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows))" "$BENCH/time.txt")
     SECS=${out% *}; MIB=$(( ${out#* } / 1024 ))
-    printf '  %-28s %8.2f s %7d MiB\n' "$label" "$SECS" "$MIB"
+    printf '  %-28s %8.2f s %7d MiB  (median of %d)\n' "$label" "$SECS" "$MIB" "$runs"
 }
 ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.1f}x' if b > 0 else 'n/a')" "$1" "$2"; }
 
@@ -76,12 +83,12 @@ for n in $SIZES; do
     dir=$BENCH/manifests-$n
     make_manifests "$n" "$dir"
     echo "== validate $n manifests"
-    measure "pjob validate" "$PJOB" validate "$dir"; p=$SECS; pm=$MIB
+    measure 5 "pjob validate" "$PJOB" validate "$dir"; p=$SECS; pm=$MIB
     per=$(python3 -c "print(f'{$p / $n * 1e6:.0f}')")
     echo "     pjob: $per µs per manifest, peak $pm MiB"
     if [ "$n" -le 20000 ]; then
-        measure "check-jsonschema" bash -c "find '$dir' -name '*.yaml' -print0 | xargs -0 '$CJS' --schemafile '$SCHEMA'"; c=$SECS
-        measure "ajv-cli (compiled schema)" "$AJV" validate --spec=draft7 -c ajv-formats --strict=false -s "$SCHEMA" -d "$dir/**/*.yaml"; a=$SECS
+        measure 1 "check-jsonschema" bash -c "find '$dir' -name '*.yaml' -print0 | xargs -0 '$CJS' --schemafile '$SCHEMA'"; c=$SECS
+        measure 5 "ajv-cli (compiled schema)" "$AJV" validate --spec=draft7 -c ajv-formats --strict=false -s "$SCHEMA" -d "$dir/**/*.yaml"; a=$SECS
         echo "     pjob is $(ratio "$c" "$p") faster than check-jsonschema, $(ratio "$a" "$p") faster than ajv-cli"
     fi
 done
@@ -130,7 +137,7 @@ echo "  source_dir: $(du -sm "$SRC" | cut -f1) MB"
 export PJOB_CACHE_DIR=$BENCH/cache
 rm -rf "$PJOB_CACHE_DIR"
 touch -d '1 minute ago' "$SRC" "$SRC"/* "$SRC"/*/*
-measure "python tarfile (w:gz)" python3 -c "import tarfile; t = tarfile.open('$BENCH/archive/py.tar.gz', 'w:gz'); t.add('$SRC', arcname='.'); t.close()"; t=$SECS
-measure "pjob render (first)" "$PJOB" render --region us-west-2 --default-bucket b "$BENCH/archive/job.yaml"; r1=$SECS
-measure "pjob render (unchanged)" "$PJOB" render --region us-west-2 --default-bucket b "$BENCH/archive/job.yaml"; r2=$SECS
+measure 1 "python tarfile (w:gz)" python3 -c "import tarfile; t = tarfile.open('$BENCH/archive/py.tar.gz', 'w:gz'); t.add('$SRC', arcname='.'); t.close()"; t=$SECS
+measure 1 "pjob render (first)" "$PJOB" render --region us-west-2 --default-bucket b "$BENCH/archive/job.yaml"; r1=$SECS
+measure 3 "pjob render (unchanged)" "$PJOB" render --region us-west-2 --default-bucket b "$BENCH/archive/job.yaml"; r2=$SECS
 echo "     pjob is $(ratio "$t" "$r1") faster than tarfile; unchanged: $r2 s"
