@@ -218,9 +218,10 @@ pub struct ApplyArgs {
     /// Return as soon as the job is created.
     #[arg(long, conflicts_with = "local")]
     pub detach: bool,
-    /// Most jobs running at once.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_concurrent: u32,
+    /// Most jobs running at once (default 4); with --pipeline, most steps of
+    /// the execution running at once (default: SageMaker's own limit).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent: Option<u32>,
     /// On Ctrl-C, stop the job instead of detaching.
     #[arg(long)]
     pub stop_on_interrupt: bool,
@@ -233,6 +234,13 @@ pub struct ApplyArgs {
     /// The set as a SageMaker Pipeline: create or update it, start an execution and follow it.
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+}
+
+impl ApplyArgs {
+    /// Most jobs of a set `apply` runs at once: `--max-concurrent`, or 4.
+    pub fn jobs_at_once(&self) -> usize {
+        self.max_concurrent.map_or(4, |n| n as usize)
+    }
 }
 
 /// A command that takes a job name.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
-use aws_sdk_sagemaker::types::{SortOrder, SortPipelineExecutionsBy};
+use aws_sdk_sagemaker::types::{ParallelismConfiguration, SortOrder, SortPipelineExecutionsBy};
 use serde::Serialize;
 
 use crate::logs::LogTail;
@@ -128,11 +128,16 @@ impl AwsExecutor {
         }
     }
 
-    /// Starts an execution with the parameters' defaults; returns its ARN.
-    pub async fn start_execution(&self, name: &str) -> Result<String, ExecutorError> {
+    /// Starts an execution with the parameters' defaults, at most
+    /// `max_steps` of its steps running at once when given (SageMaker's
+    /// `ParallelismConfiguration`); returns its ARN.
+    pub async fn start_execution(&self, name: &str, max_steps: Option<u32>) -> Result<String, ExecutorError> {
+        let parallelism =
+            max_steps.map(|n| ParallelismConfiguration::builder().max_parallel_execution_steps(n.try_into().unwrap_or(i32::MAX)).build());
         // Only throttled calls are tried again, and a throttled call
         // started nothing, so the token the SDK fills in for each is enough.
-        let start = || self.sagemaker.start_pipeline_execution().pipeline_name(name).send();
+        let start =
+            || self.sagemaker.start_pipeline_execution().pipeline_name(name).set_parallelism_configuration(parallelism.clone()).send();
         let started = self
             .call(Api::StartPipelineExecution, start)
             .await

@@ -81,7 +81,7 @@ async fn apply_set(executor: AwsExecutor, jobs: Vec<SetJob>, bucket: &str, args:
         executor,
         progress: Arc::new(Progress::new(jobs.len() > 1, structured)),
         phases: Arc::default(),
-        permits: Arc::new(Semaphore::new(args.max_concurrent as usize)),
+        permits: Arc::new(Semaphore::new(args.jobs_at_once())),
         bucket: bucket.to_string(),
         detach: args.detach,
         retry_failed: args.retry_failed,

@@ -98,6 +98,8 @@ fn apply_creates_the_pipeline_as_rendered_and_a_second_apply_leaves_it_unchanged
     assert_eq!(definitions_sent(&proxy, "CreatePipeline"), [rendered["pipeline"]["definition"].clone()], "the rendered definition");
     let create: Value = serde_json::from_slice(&proxy.calls("CreatePipeline")[0].body).unwrap();
     assert_eq!((&create["PipelineName"], &create["RoleArn"]), (&json!(name), &json!(ROLE)));
+    let start: Value = serde_json::from_slice(&proxy.calls("StartPipelineExecution")[0].body).unwrap();
+    assert_eq!(start.get("ParallelismConfiguration"), None, "without --max-concurrent, SageMaker's own limit");
     let plan = pjob(&proxy.url(), &["plan", "--pipeline", &name, &set]).expect(0);
     assert_eq!(plan.stdout.trim_end(), format!("pipeline {name}: unchanged (2 steps)"), "moto holds what was sent");
     let artifacts = rendered["artifacts"].as_array().unwrap();
@@ -252,12 +254,14 @@ fn ctrl_c_detaches_from_the_execution_or_stops_it() {
 }
 
 #[test]
-fn detach_returns_once_the_execution_started() {
+fn detach_returns_once_the_execution_started_with_max_concurrent_as_its_parallelism() {
     let (f, name) = (JobFolder::new(), format!("pl-detach-{}", nonce()));
     let set = write_set(&f, &name, "a");
     let proxy = Proxy::start(&moto());
-    let run = apply(&proxy, &name, &set, &["--detach", "-o", "json"]).expect(0);
+    let run = apply(&proxy, &name, &set, &["--detach", "--max-concurrent", "2", "-o", "json"]).expect(0);
     let arn = started(&run);
+    let start: Value = serde_json::from_slice(&proxy.calls("StartPipelineExecution")[0].body).unwrap();
+    assert_eq!(start["ParallelismConfiguration"], json!({"MaxParallelExecutionSteps": 2}), "at most 2 steps at once");
     assert!(arn.contains(&format!(":pipeline/{name}/execution/")), "{arn}");
     assert!(run.stderr.contains(&format!("pjob status --pipeline {name}")), "{}", run.all());
     assert_eq!(run.json()["execution"]["arn"], arn.as_str());

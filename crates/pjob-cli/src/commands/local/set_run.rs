@@ -96,7 +96,7 @@ pub(super) async fn run(settings: &Settings, args: &ApplyArgs, steps: Vec<Step>)
     let (mut ready, mut running) = (VecDeque::new(), JoinSet::new());
     loop {
         ready.extend(set.schedule.ready());
-        while running.len() < args.max_concurrent as usize && !set.interrupted_now() {
+        while running.len() < args.jobs_at_once() && !set.interrupted_now() {
             let Some(i) = ready.pop_front() else { break };
             if let Some(local) = set.prepare(i) {
                 running.spawn(set.start(i, local));

@@ -21,7 +21,7 @@ use crate::stop_signals::StopSignals;
 /// Runs `pjob apply --pipeline`.
 pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &ApplyArgs) -> Exit {
     super::with_built(settings, pipeline, &args.paths, |executor, built| async move {
-        let arn = match start(&executor, &built).await {
+        let arn = match start(&executor, &built, args.max_concurrent).await {
             Ok(arn) => arn,
             Err(exit) => return exit,
         };
@@ -38,8 +38,9 @@ pub(crate) fn run(settings: &Settings, pipeline: &PipelineOptions, args: &ApplyA
     })
 }
 
-/// Uploads, creates or updates the pipeline, and starts an execution; returns its ARN.
-async fn start(executor: &AwsExecutor, built: &Built) -> Result<String, Exit> {
+/// Uploads, creates or updates the pipeline, and starts an execution (at
+/// most `max_steps` of its steps running at once, when given); returns its ARN.
+async fn start(executor: &AwsExecutor, built: &Built, max_steps: Option<u32>) -> Result<String, Exit> {
     executor.ensure_bucket(&built.bucket).await.map_err(|e| fail(None, &e))?;
     let (mut uploaded, mut unchanged) = (0, 0);
     for job in &built.jobs {
@@ -51,7 +52,7 @@ async fn start(executor: &AwsExecutor, built: &Built) -> Result<String, Exit> {
     }
     let change = executor.put_pipeline(&built.name, &built.definition, &built.role).await.map_err(|e| fail(Some(&built.name), &e))?;
     eprintln!("pipeline {}: {}", built.name, change.as_str());
-    let arn = executor.start_execution(&built.name).await.map_err(|e| fail(Some(&built.name), &e))?;
+    let arn = executor.start_execution(&built.name, max_steps).await.map_err(|e| fail(Some(&built.name), &e))?;
     eprintln!("execution started: {arn}");
     Ok(arn)
 }
