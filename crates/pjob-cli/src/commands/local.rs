@@ -2,11 +2,12 @@
 //! SageMaker runs their container (see `pjob_executor_local`). The set is
 //! checked as a whole first (SPEC section 8); its jobs then run as `apply`
 //! runs them on SageMaker, each once the jobs it depends on have completed
-//! and up to `--max-concurrent` at once, and each job's hosts run at once. A reference to an upstream job's output is the folder that output
-//! was delivered to, staged as the dependent job's input: nothing is
-//! uploaded. When a job fails or stops, the jobs downstream of it are
-//! skipped and the others go on. A stop signal (Ctrl-C, `SIGTERM`,
-//! `SIGHUP`) stops the running jobs, removes their folders and starts no more.
+//! and up to `--max-concurrent` at once, and each job's hosts run at once.
+//! A reference to an upstream job's output is the folder that output was
+//! delivered to, staged as the dependent job's input: nothing is uploaded.
+//! When a job fails or stops, the jobs downstream of it are skipped and the
+//! others go on. A stop signal (Ctrl-C, `SIGTERM`, `SIGHUP`) stops the
+//! running jobs, removes their folders and starts no more.
 //!
 //! Without `--default-bucket`, the default bucket is a local folder,
 //! `pjob-output/` beside the manifest: outputs without a `destination`
