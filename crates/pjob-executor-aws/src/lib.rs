@@ -51,7 +51,7 @@ pub use limits::{Api, ApiLimits};
 pub use logs::{LOG_GROUP, LogLine};
 pub use manage::{ListFilter, PlanAction, StopOutcome};
 pub use monitor::{Observer, PollPolicy};
-pub use pipeline::{ExecutionInfo, PipelineChange, PipelineInfo, StepInfo};
+pub use pipeline::{ExecutionInfo, INLINE_DEFINITION_BYTES, PipelineChange, PipelineInfo, StepInfo};
 pub use status::{JobInfo, JobStatus, JobSummary};
 pub use submit::{Submission, Uploads, uses_bucket};
 

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
-use aws_sdk_sagemaker::types::{ParallelismConfiguration, SortOrder, SortPipelineExecutionsBy};
+use aws_sdk_sagemaker::types::{ParallelismConfiguration, PipelineDefinitionS3Location, SortOrder, SortPipelineExecutionsBy};
+use pjob_s3::ObjectBody;
 use serde::Serialize;
 
 use crate::logs::LogTail;
@@ -93,6 +94,10 @@ pub struct StepInfo {
 /// Pages of steps read at most for one execution (100 steps a page).
 const MAX_STEP_PAGES: usize = 100;
 
+/// Definitions from this size up (100 KiB) are sent through S3, as the
+/// SageMaker SDK sends them.
+pub const INLINE_DEFINITION_BYTES: usize = 100 * 1024;
+
 impl AwsExecutor {
     /// The pipeline named `name`, if there is one.
     pub async fn describe_pipeline(&self, name: &str) -> Result<Option<PipelineInfo>, ExecutorError> {
@@ -109,23 +114,42 @@ impl AwsExecutor {
 
     /// Creates the pipeline, or updates it when its definition or role
     /// differ from `definition` and `role`; sends nothing when they match.
-    pub async fn put_pipeline(&self, name: &str, definition: &serde_json::Value, role: &str) -> Result<PipelineChange, ExecutorError> {
-        let text = definition.to_string();
-        match self.describe_pipeline(name).await? {
-            None => {
-                let create = || self.sagemaker.create_pipeline().pipeline_name(name).pipeline_definition(&text).role_arn(role).send();
-                self.call(Api::CreatePipeline, create).await.map_err(|e| self.failed(Service::SageMaker, "CreatePipeline", e))?;
-                Ok(PipelineChange::Created)
-            }
-            Some(info) if info.definition.as_ref() == Some(definition) && info.role_arn.as_deref() == Some(role) => {
-                Ok(PipelineChange::Unchanged)
-            }
-            Some(_) => {
-                let update = || self.sagemaker.update_pipeline().pipeline_name(name).pipeline_definition(&text).role_arn(role).send();
-                self.call(Api::UpdatePipeline, update).await.map_err(|e| self.failed(Service::SageMaker, "UpdatePipeline", e))?;
-                Ok(PipelineChange::Updated)
-            }
+    /// A definition of [`INLINE_DEFINITION_BYTES`] or more goes to S3 first,
+    /// as `s3://<bucket>/<name>`, and the request names that object, as the
+    /// SageMaker SDK sends it.
+    pub async fn put_pipeline(
+        &self,
+        name: &str,
+        definition: &serde_json::Value,
+        role: &str,
+        bucket: &str,
+    ) -> Result<PipelineChange, ExecutorError> {
+        let existing = self.describe_pipeline(name).await?;
+        if existing.as_ref().is_some_and(|info| info.definition.as_ref() == Some(definition) && info.role_arn.as_deref() == Some(role)) {
+            return Ok(PipelineChange::Unchanged);
         }
+        let text = definition.to_string();
+        let (inline, location) = if text.len() < INLINE_DEFINITION_BYTES {
+            (Some(text), None)
+        } else {
+            let digest = pjob_compiler::sha256_hex(text.as_bytes());
+            self.s3.put_if_changed(&format!("s3://{bucket}/{name}"), ObjectBody::Bytes(text.into_bytes()), &digest, None).await?;
+            (None, Some(PipelineDefinitionS3Location::builder().bucket(bucket).object_key(name).build()))
+        };
+        if existing.is_none() {
+            let create = || {
+                let request = self.sagemaker.create_pipeline().pipeline_name(name).role_arn(role);
+                request.set_pipeline_definition(inline.clone()).set_pipeline_definition_s3_location(location.clone()).send()
+            };
+            self.call(Api::CreatePipeline, create).await.map_err(|e| self.failed(Service::SageMaker, "CreatePipeline", e))?;
+            return Ok(PipelineChange::Created);
+        }
+        let update = || {
+            let request = self.sagemaker.update_pipeline().pipeline_name(name).role_arn(role);
+            request.set_pipeline_definition(inline.clone()).set_pipeline_definition_s3_location(location.clone()).send()
+        };
+        self.call(Api::UpdatePipeline, update).await.map_err(|e| self.failed(Service::SageMaker, "UpdatePipeline", e))?;
+        Ok(PipelineChange::Updated)
     }
 
     /// Starts an execution with the parameters' defaults, at most

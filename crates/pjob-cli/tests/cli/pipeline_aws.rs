@@ -317,3 +317,34 @@ fn a_parameter_with_two_defaults_or_a_bad_name_stops_before_aws() {
     assert!(run.stderr.contains("a pipeline name is"), "{}", run.all());
     assert!(proxy.seen().is_empty(), "nothing was sent: {:?}", proxy.seen());
 }
+
+#[test]
+fn a_definition_of_100_kib_or_more_goes_through_s3_as_the_sdk_sends_it() {
+    let (f, name) = (JobFolder::new(), format!("pl-large-{}", nonce()));
+    // 40 jobs with 20 arguments of 200 characters each: about 200 KB of definition.
+    let argument = format!("\"{}\"", "a".repeat(200));
+    let arguments = vec![argument.as_str(); 20].join(", ");
+    for i in 0..40 {
+        f.write(
+            &format!("set/job{i}.yaml"),
+            format!(
+                "apiVersion: pjob/v1\nkind: Processor\nmetadata: {{name: job{i}}}\nspec:\n  role: {ROLE}\n  image_uri: {IMAGE}\n  \
+                 entrypoint: [python3, main.py]\n  instance_count: 1\n  instance_type: ml.m5.large\n  arguments: [{arguments}]\n"
+            ),
+        );
+    }
+    let set = f.path("set").display().to_string();
+    let proxy = Proxy::start(&moto());
+    apply(&proxy, &name, &set, &["--detach"]).expect(0);
+    let rendered = render(&name, &set)["pipeline"]["definition"].clone();
+    assert!(rendered.to_string().len() >= 100 * 1024, "the set makes a large definition");
+    let create: Value = serde_json::from_slice(&proxy.calls("CreatePipeline")[0].body).unwrap();
+    let bucket = format!("sagemaker-{REGION}-{ACCOUNT}");
+    assert_eq!(create.get("PipelineDefinition"), None, "not in the request");
+    assert_eq!(create["PipelineDefinitionS3Location"], json!({"Bucket": bucket, "ObjectKey": name}));
+    let stored: Value = serde_json::from_slice(&get_object(&format!("s3://{bucket}/{name}"))).unwrap();
+    assert_eq!(stored, rendered, "the object holds the definition");
+    let plan = pjob(&proxy.url(), &["plan", "--pipeline", &name, &set]).expect(0);
+    let first = plan.stdout.lines().next().unwrap_or_default();
+    assert_eq!(first, format!("pipeline {name}: unchanged (40 steps)"), "SageMaker read it from S3");
+}

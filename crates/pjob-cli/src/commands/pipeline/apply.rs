@@ -50,7 +50,8 @@ async fn start(executor: &AwsExecutor, built: &Built, max_steps: Option<u32>) ->
     if uploaded + unchanged > 0 {
         eprintln!("uploaded {uploaded} artifact(s), {unchanged} already in S3 unchanged");
     }
-    let change = executor.put_pipeline(&built.name, &built.definition, &built.role).await.map_err(|e| fail(Some(&built.name), &e))?;
+    let change =
+        executor.put_pipeline(&built.name, &built.definition, &built.role, &built.bucket).await.map_err(|e| fail(Some(&built.name), &e))?;
     eprintln!("pipeline {}: {}", built.name, change.as_str());
     let arn = executor.start_execution(&built.name, max_steps).await.map_err(|e| fail(Some(&built.name), &e))?;
     eprintln!("execution started: {arn}");

@@ -291,6 +291,9 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     if operation == "DescribePipelineExecution" {
         rewrite_execution(state, &request, &mut response);
     }
+    if operation == "DescribePipeline" {
+        definition_as_text(state, upstream, &request, &mut response).await?;
+    }
     client.write_all(&response.encode(is_head)).await?;
     client.shutdown().await
 }
@@ -395,6 +398,37 @@ fn rewrite_execution(state: &Mutex<State>, request: &Message, response: &mut Mes
     if s.pipelines.rewrite_describe(&request, &mut answer) {
         response.body = serde_json::to_vec(&answer).unwrap_or_default();
     }
+}
+
+/// moto answers `DescribePipeline` for a pipeline created or updated from
+/// a definition in S3 with Python's rendering of it, not JSON; SageMaker
+/// answers the definition's text, which the proxy reads from moto's S3 at
+/// the place the latest `CreatePipeline` or `UpdatePipeline` named.
+async fn definition_as_text(state: &Mutex<State>, upstream: &str, request: &Message, response: &mut Message) -> std::io::Result<()> {
+    let Ok(mut answer) = serde_json::from_slice::<serde_json::Value>(&response.body) else { return Ok(()) };
+    let text = answer["PipelineDefinition"].as_str().unwrap_or_default();
+    if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+        return Ok(());
+    }
+    let name = serde_json::from_slice::<serde_json::Value>(&request.body).ok().and_then(|r| r["PipelineName"].as_str().map(str::to_string));
+    let location = {
+        let s = state.lock().unwrap_or_else(|e| e.into_inner());
+        let put = s.seen.iter().rev().filter(|c| c.operation == "CreatePipeline" || c.operation == "UpdatePipeline");
+        let bodies = put.filter_map(|c| serde_json::from_slice::<serde_json::Value>(&c.body).ok());
+        bodies.into_iter().find(|b| b["PipelineName"].as_str() == name.as_deref()).map(|b| b["PipelineDefinitionS3Location"].clone())
+    };
+    let Some((Some(bucket), Some(key))) = location.as_ref().map(|l| (l["Bucket"].as_str(), l["ObjectKey"].as_str())) else { return Ok(()) };
+    let mut conn = TcpStream::connect(upstream).await?;
+    // moto takes a request as S3's by its credential scope (and checks no signature).
+    let auth = "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
+    let get = format!("GET /{bucket}/{key} HTTP/1.1\r\nHost: {upstream}\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n");
+    conn.write_all(get.as_bytes()).await?;
+    let mut raw = Vec::new();
+    conn.read_to_end(&mut raw).await?;
+    let object = parse_response(&raw)?;
+    answer["PipelineDefinition"] = serde_json::Value::String(String::from_utf8_lossy(&object.body).into_owned());
+    response.body = serde_json::to_vec(&answer).unwrap_or_default();
+    Ok(())
 }
 
 /// Adds to a DescribeProcessingJob answer the fields it lacks from the
