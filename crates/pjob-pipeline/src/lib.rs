@@ -27,8 +27,9 @@ pub use parameter::{Declared, Parameter, ParameterDefaults, ParameterError, Para
 /// The definition format version the SDK writes.
 pub const DEFINITION_VERSION: &str = "2020-12-01";
 
-/// The longest definition `CreatePipeline` takes inline (`PipelineDefinition`, 1 MB).
-pub const MAX_DEFINITION_BYTES: usize = 1_000_000;
+/// The longest definition SageMaker takes (`PipelineDefinition` is at most
+/// 1,048,576 characters, whether sent inline or read from S3).
+pub const MAX_DEFINITION_BYTES: usize = 1_048_576;
 
 /// One job of the set as a pipeline step.
 #[derive(Debug, Clone)]

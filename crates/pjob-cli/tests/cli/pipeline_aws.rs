@@ -318,13 +318,12 @@ fn a_parameter_with_two_defaults_or_a_bad_name_stops_before_aws() {
     assert!(proxy.seen().is_empty(), "nothing was sent: {:?}", proxy.seen());
 }
 
-#[test]
-fn a_definition_of_100_kib_or_more_goes_through_s3_as_the_sdk_sends_it() {
-    let (f, name) = (JobFolder::new(), format!("pl-large-{}", nonce()));
-    // 40 jobs with 20 arguments of 200 characters each: about 200 KB of definition.
+/// Writes a set of `jobs` jobs with `arguments` arguments of 200
+/// characters each (about 200 bytes of definition for each argument).
+fn write_large_set(f: &JobFolder, jobs: usize, arguments: usize) -> String {
     let argument = format!("\"{}\"", "a".repeat(200));
-    let arguments = vec![argument.as_str(); 20].join(", ");
-    for i in 0..40 {
+    let arguments = vec![argument.as_str(); arguments].join(", ");
+    for i in 0..jobs {
         f.write(
             &format!("set/job{i}.yaml"),
             format!(
@@ -333,7 +332,13 @@ fn a_definition_of_100_kib_or_more_goes_through_s3_as_the_sdk_sends_it() {
             ),
         );
     }
-    let set = f.path("set").display().to_string();
+    f.path("set").display().to_string()
+}
+
+#[test]
+fn a_definition_of_100_kib_or_more_goes_through_s3_as_the_sdk_sends_it() {
+    let (f, name) = (JobFolder::new(), format!("pl-large-{}", nonce()));
+    let set = write_large_set(&f, 40, 20);
     let proxy = Proxy::start(&moto());
     apply(&proxy, &name, &set, &["--detach"]).expect(0);
     let rendered = render(&name, &set)["pipeline"]["definition"].clone();
@@ -347,4 +352,17 @@ fn a_definition_of_100_kib_or_more_goes_through_s3_as_the_sdk_sends_it() {
     let plan = pjob(&proxy.url(), &["plan", "--pipeline", &name, &set]).expect(0);
     let first = plan.stdout.lines().next().unwrap_or_default();
     assert_eq!(first, format!("pipeline {name}: unchanged (40 steps)"), "SageMaker read it from S3");
+}
+
+#[test]
+fn a_definition_larger_than_sagemaker_takes_is_refused_before_aws() {
+    let f = JobFolder::new();
+    let set = write_large_set(&f, 60, 100);
+    let run = pjob(&moto(), &["render", "--pipeline", "too-large", &set]).expect(2);
+    assert!(
+        run.stderr.contains("SageMaker takes at most 1048576: split the set into smaller pipelines"),
+        "{}",
+        &run.stderr[..run.stderr.len().min(2000)]
+    );
+    assert!(run.stdout.is_empty());
 }
