@@ -202,6 +202,9 @@ impl Renderer {
         }
         match &mut node.value {
             Value::String(s) if is_template(s) => match self.render_string(ctx, s).and_then(|r| ctx.spend(r)) {
+                Ok(rendered) if let Some(block) = self.changed_later_value(ctx, s, &rendered) => {
+                    errors.push(changed_later_value(file, narrow(file, node.span, s, Some(block.clone())), &s[block]));
+                }
                 Ok(Rendered::Text(text)) => *s = text,
                 Ok(Rendered::Typed(value)) => node.value = Node::from_json(&value, node.span).value,
                 Err(e) => errors.push(self.diagnose(file, ctx, node.span, s, &e)),
@@ -293,6 +296,26 @@ impl Renderer {
             .with_label("in this value")
     }
 
+    /// The block of `source` that changed or used up a value decided later
+    /// (a `jobs.*` reference, a pipeline parameter) instead of writing it
+    /// out: its marker came out broken (`| upper`), or the value came out as
+    /// a number or boolean (`| length`). A number or boolean parameter as a
+    /// value's lone expression is meant to render typed, and is not one.
+    fn changed_later_value(&self, ctx: &Context, source: &str, rendered: &Rendered) -> Option<std::ops::Range<usize>> {
+        let intact = match rendered {
+            Rendered::Text(text) => reference::markers_whole(text),
+            Rendered::Typed(_) => lone_expression(source).is_some_and(|e| ctx.typed_parameters.contains_key(e)),
+        };
+        if intact {
+            return None;
+        }
+        let later = |b: &std::ops::Range<usize>| {
+            let block = &source[b.clone()];
+            uses_word(block, "jobs") || self.pipeline_parameters.iter().any(|p| uses_path(block, p))
+        };
+        blocks(source).into_iter().find(later)
+    }
+
     /// The first variable the template uses that the context does not define.
     fn undefined_name(&self, ctx: &Context, source: &str) -> Option<String> {
         let tmpl = self.env.template_from_str(source).ok()?;
@@ -311,6 +334,15 @@ impl Renderer {
             false
         })
     }
+}
+
+/// The problem of a template block that changed or used up a value decided
+/// later (see [`Renderer::changed_later_value`]).
+fn changed_later_value(file: &SourceFile, span: Span, block: &str) -> Diagnostic {
+    let message = format!("`{block}` changes a value that is decided later: another job's output or name, or a pipeline parameter");
+    Diagnostic::new(file, span, Code::Template, message)
+        .with_help("write it out as it is, alone or joined to text (`{{ jobs.prep.outputs.train }}/part`, `~`): filters and tests cannot see a value that is known only when the job runs")
+        .with_label("here")
 }
 
 /// Renders a template whose expressions are all plain variables without

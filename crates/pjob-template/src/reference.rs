@@ -125,6 +125,26 @@ pub fn find_marked(text: &str) -> Vec<(Range<usize>, Marked)> {
     found
 }
 
+/// Whether every marker in `text` came through the template whole: each
+/// `⟦...⟧` names a reference or a parameter, an output reference still
+/// starts with `s3://pjob-upstream/`, and no bracket stands alone. A filter
+/// that rewrote a marker (`| upper`, `| replace(...)`) breaks it.
+pub fn markers_whole(text: &str) -> bool {
+    if !text.contains([OPEN, CLOSE]) && !text.contains("pjob-upstream/") {
+        return true;
+    }
+    let found = find_marked(text);
+    let brackets = text.matches([OPEN, CLOSE]).count();
+    let outputs: Vec<&Range<usize>> = found
+        .iter()
+        .filter(|(_, m)| matches!(m, Marked::Reference(Reference { target: Target::Output(_), .. })))
+        .map(|(range, _)| range)
+        .collect();
+    brackets == 2 * found.len()
+        && outputs.iter().all(|range| text[(*range).clone()].starts_with(OUTPUT_PREFIX))
+        && text.matches("pjob-upstream/").count() == outputs.len()
+}
+
 /// The references in `text`, each with the byte range of its marker.
 pub fn find(text: &str) -> Vec<(Range<usize>, Reference)> {
     find_marked(text)

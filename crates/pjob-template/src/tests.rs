@@ -210,3 +210,35 @@ fn pipeline_parameters_render_as_markers_defined_or_not() {
     assert_eq!(probed["spec"]["e"], 0.1);
     assert_eq!(probed["spec"]["a"], out["spec"]["a"]);
 }
+
+#[test]
+fn a_reference_is_written_out_whole_or_refused_where_a_filter_changed_it() {
+    let fine = "spec:\n  a: \"{{ jobs.prep.outputs.train }}/part\"\n  b: \"{{ jobs.prep.outputs.train ~ '/x' }}\"\n  \
+                c: \"{{ jobs.prep.job_name | trim }}\"\n";
+    let out = render_with(fine, &[]).unwrap();
+    assert_eq!(reference::find(out["spec"]["a"].as_str().unwrap()).len(), 1, "{out}");
+    assert!(reference::markers_whole(out["spec"]["b"].as_str().unwrap()), "{out}");
+    let changed = "spec:\n  a: \"{{ jobs.prep.outputs.train | upper }}\"\n  b: \"--in {{ jobs.prep.outputs.train | replace('s3', 'x') }}\"\n  \
+                   c: \"{{ jobs.prep.outputs.train | length }}\"\n  d: \"{{ n | length }}\"\nvars: {n: abc}\n";
+    let errs = render_with(changed, &[]).unwrap_err();
+    let found: Vec<(usize, &str)> = errs.iter().map(|d| (d.location().line, d.message())).collect();
+    assert_eq!(
+        found,
+        [
+            (
+                2,
+                "`{{ jobs.prep.outputs.train | upper }}` changes a value that is decided later: another job's output or name, or a pipeline parameter"
+            ),
+            (
+                3,
+                "`{{ jobs.prep.outputs.train | replace('s3', 'x') }}` changes a value that is decided later: another job's output or name, or a pipeline parameter"
+            ),
+            (
+                4,
+                "`{{ jobs.prep.outputs.train | length }}` changes a value that is decided later: another job's output or name, or a pipeline parameter"
+            ),
+        ],
+        "a filter on an ordinary variable stays fine"
+    );
+    assert_eq!(errs[1].location().column, 12, "at the block, after `--in `");
+}
