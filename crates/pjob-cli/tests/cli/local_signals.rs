@@ -151,3 +151,37 @@ fn the_entrypoint_sees_its_own_process_namespace() {
     let lines = host_lines(&run, "algo-1");
     assert_eq!(lines.first(), Some(&"pid 2"), "{}", run.all());
 }
+
+#[test]
+fn a_stop_signal_stops_every_running_job_of_a_set_and_starts_no_more() {
+    let (set, tmp) = (JobFolder::new(), JobFolder::new());
+    let marker = marker("set");
+    let job = |name: &str, metadata: &str, command: &str| {
+        set.write(
+            &format!("{name}.pjob.yaml"),
+            format!(
+                "apiVersion: pjob/v1\nkind: Processor\nmetadata: {{name: {name}{metadata}}}\nspec:\n  \
+                 role: arn:aws:iam::123456789012:role/R\n  image_uri: {IMAGE}\n  entrypoint: [sh, -c, {command:?}]\n  \
+                 instance_count: 1\n  instance_type: ml.m5.large\n"
+            ),
+        );
+    };
+    job("a", "", &format!("sleep 300; : {marker}-a"));
+    job("b", "", &format!("sleep 300; : {marker}-b"));
+    job("c", ", depends_on: [a]", "echo c ran");
+    let child = local_command(set.dir.path(), &[])
+        .env("TMPDIR", tmp.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let both = wait_until(|| !processes_with(&format!("{marker}-a")).is_empty() && !processes_with(&format!("{marker}-b")).is_empty());
+    assert!(both, "a and b run at once: {:?}", processes_with(&marker));
+    send_signal(&child, "INT");
+    let run = finish(child).expect(130);
+    assert_eq!(run.stderr.matches("Stopped: interrupted (Ctrl-C) before the job ended").count(), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("c: skipped: interrupted") && !run.stdout.contains("c ran"), "{}", run.all());
+    let left = processes_with(&marker);
+    assert!(left.is_empty(), "every process of both jobs ended with pjob: {left:?}");
+    assert_eq!(leftovers(tmp.dir.path()), Vec::<String>::new(), "both job folders are removed");
+}
