@@ -124,7 +124,7 @@ impl SourceFile {
     pub fn read(path: &Path) -> Result<SourceFile, ReadError> {
         let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
         // Most manifests fit the first read; asking the file's size first would cost
-        // a system call per file (a sixth of them when validating a folder).
+        // a system call per file (a fifth of them when validating a folder).
         let mut bytes = Vec::with_capacity(FIRST_READ_BYTES);
         (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
         if bytes.len() as u64 > MAX_FILE_BYTES {

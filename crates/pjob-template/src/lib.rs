@@ -203,7 +203,7 @@ impl Renderer {
         match &mut node.value {
             Value::String(s) if is_template(s) => match self.render_string(ctx, s).and_then(|r| ctx.spend(r)) {
                 Ok(rendered) if let Some(block) = self.changed_later_value(ctx, s, &rendered) => {
-                    errors.push(changed_later_value(file, narrow(file, node.span, s, Some(block.clone())), &s[block]));
+                    errors.push(later_value_changed(file, narrow(file, node.span, s, Some(block.clone())), &s[block]));
                 }
                 Ok(Rendered::Text(text)) => *s = text,
                 Ok(Rendered::Typed(value)) => node.value = Node::from_json(&value, node.span).value,
@@ -338,7 +338,7 @@ impl Renderer {
 
 /// The problem of a template block that changed or used up a value decided
 /// later (see [`Renderer::changed_later_value`]).
-fn changed_later_value(file: &SourceFile, span: Span, block: &str) -> Diagnostic {
+fn later_value_changed(file: &SourceFile, span: Span, block: &str) -> Diagnostic {
     let message = format!("`{block}` changes a value that is decided later: another job's output or name, or a pipeline parameter");
     Diagnostic::new(file, span, Code::Template, message)
         .with_help("write it out as it is, alone or joined to text (`{{ jobs.prep.outputs.train }}/part`, `~`): filters and tests cannot see a value that is known only when the job runs")

@@ -130,7 +130,9 @@ pub fn find_marked(text: &str) -> Vec<(Range<usize>, Marked)> {
 /// starts with `s3://pjob-upstream/`, and no bracket stands alone. A filter
 /// that rewrote a marker (`| upper`, `| replace(...)`) breaks it.
 pub fn markers_whole(text: &str) -> bool {
-    if !text.contains([OPEN, CLOSE]) && !text.contains("pjob-upstream/") {
+    // What is left of the prefix after a filter rewrote its `s3:`.
+    let upstream = &OUTPUT_PREFIX["s3://".len()..];
+    if !text.contains([OPEN, CLOSE]) && !text.contains(upstream) {
         return true;
     }
     let found = find_marked(text);
@@ -142,7 +144,7 @@ pub fn markers_whole(text: &str) -> bool {
         .collect();
     brackets == 2 * found.len()
         && outputs.iter().all(|range| text[(*range).clone()].starts_with(OUTPUT_PREFIX))
-        && text.matches("pjob-upstream/").count() == outputs.len()
+        && text.matches(upstream).count() == outputs.len()
 }
 
 /// The references in `text`, each with the byte range of its marker.

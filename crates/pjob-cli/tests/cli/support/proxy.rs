@@ -272,11 +272,7 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
         _ => {}
     }
     let is_head = request.start.starts_with("HEAD ");
-    let mut upstream_conn = TcpStream::connect(upstream).await?;
-    upstream_conn.write_all(&request.encode(false)).await?;
-    let mut raw = Vec::new();
-    upstream_conn.read_to_end(&mut raw).await?;
-    let mut response = parse_response(&raw)?;
+    let mut response = exchange(upstream, &request.encode(false)).await?;
     match &fault {
         Some(Fault::ErrorAfterForward(status, code)) => return client.write_all(&error_response(protocol, *status, code, INJECTED)).await,
         Some(Fault::DropAfterForward) => return Ok(()),
@@ -296,6 +292,15 @@ async fn serve(mut client: TcpStream, upstream: &str, state: &Mutex<State>) -> s
     }
     client.write_all(&response.encode(is_head)).await?;
     client.shutdown().await
+}
+
+/// Sends one request upstream on a connection of its own and reads the answer.
+async fn exchange(upstream: &str, request: &[u8]) -> std::io::Result<Message> {
+    let mut conn = TcpStream::connect(upstream).await?;
+    conn.write_all(request).await?;
+    let mut raw = Vec::new();
+    conn.read_to_end(&mut raw).await?;
+    parse_response(&raw)
 }
 
 /// The message of injected errors.
@@ -418,14 +423,10 @@ async fn definition_as_text(state: &Mutex<State>, upstream: &str, request: &Mess
         bodies.into_iter().find(|b| b["PipelineName"].as_str() == name.as_deref()).map(|b| b["PipelineDefinitionS3Location"].clone())
     };
     let Some((Some(bucket), Some(key))) = location.as_ref().map(|l| (l["Bucket"].as_str(), l["ObjectKey"].as_str())) else { return Ok(()) };
-    let mut conn = TcpStream::connect(upstream).await?;
     // moto takes a request as S3's by its credential scope (and checks no signature).
     let auth = "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
     let get = format!("GET /{bucket}/{key} HTTP/1.1\r\nHost: {upstream}\r\nAuthorization: {auth}\r\nConnection: close\r\n\r\n");
-    conn.write_all(get.as_bytes()).await?;
-    let mut raw = Vec::new();
-    conn.read_to_end(&mut raw).await?;
-    let object = parse_response(&raw)?;
+    let object = exchange(upstream, get.as_bytes()).await?;
     answer["PipelineDefinition"] = serde_json::Value::String(String::from_utf8_lossy(&object.body).into_owned());
     response.body = serde_json::to_vec(&answer).unwrap_or_default();
     Ok(())
