@@ -71,7 +71,8 @@ pub fn discover(paths: &[PathBuf]) -> impl Iterator<Item = Discovered> + '_ {
 }
 
 fn search(dir: &Path) -> Discovered {
-    let walk = Walker::new(dir).skip_folders(|name| name.starts_with('.') || name == "target" || name == "node_modules").walk().map(Box::new);
+    let walk =
+        Walker::new(dir).skip_folders(|name| name.starts_with('.') || name == "target" || name == "node_modules").walk().map(Box::new);
     Discovered::Folder { path: dir.to_path_buf(), candidates: Candidates { dir: dir.to_path_buf(), walk: Some(walk) } }
 }
 

@@ -103,11 +103,7 @@ fn a_folder_holding_no_manifest_is_reported_after_its_files() {
     std::fs::write(dir.join("values.yaml"), "replicas: 3\n").unwrap();
     let loaded = load(&dir);
     assert_eq!(loaded.files, 0);
-    assert!(
-        matches!(loaded.errors.as_slice(), [pjob_jobset::LoadError::NoManifestInFolder(path)] if path == &dir),
-        "{:?}",
-        loaded.errors
-    );
+    assert!(matches!(loaded.errors.as_slice(), [pjob_jobset::LoadError::NoManifestInFolder(path)] if path == &dir), "{:?}", loaded.errors);
 }
 
 #[test]

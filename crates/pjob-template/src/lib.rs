@@ -25,6 +25,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value as JinjaValue};
 use pjob_source::{Code, Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
+use reference::Spelling;
 
 pub use variables::{Variables, VariablesError};
 
@@ -169,7 +170,7 @@ impl Renderer {
         let manifest = [("dir", JinjaValue::from(abs_dir.display().to_string())), ("name", JinjaValue::from(name))];
         vars.insert("manifest".into(), manifest.into_iter().collect());
         vars.insert("env".into(), self.process_env.clone());
-        vars.insert("jobs".into(), JinjaValue::from_object(reference::Jobs));
+        vars.insert("jobs".into(), JinjaValue::from_object(reference::Jobs(Spelling::Marker)));
         Context { spent: std::cell::Cell::new(0), value: JinjaValue::from(vars.clone()), vars, dir: abs_dir, typed_parameters }
     }
 
@@ -298,22 +299,31 @@ impl Renderer {
 
     /// The block of `source` that changed or used up a value decided later
     /// (a `jobs.*` reference, a pipeline parameter) instead of writing it
-    /// out: its marker came out broken (`| upper`), or the value came out as
-    /// a number or boolean (`| length`). A number or boolean parameter as a
-    /// value's lone expression is meant to render typed, and is not one.
+    /// out: its marker came out broken (`| upper`), the value came out as a
+    /// number or boolean (`| length`), or the template looked into the
+    /// marker and kept a part of it (`| first`, `[:3]`), which rendering
+    /// again with the markers spelled otherwise shows. A number or boolean
+    /// parameter as a value's lone expression is meant to render typed, and
+    /// is not one.
     fn changed_later_value(&self, ctx: &Context, source: &str, rendered: &Rendered) -> Option<std::ops::Range<usize>> {
-        let intact = match rendered {
-            Rendered::Text(text) => reference::markers_whole(text),
-            Rendered::Typed(_) => lone_expression(source).is_some_and(|e| ctx.typed_parameters.contains_key(e)),
-        };
-        if intact {
-            return None;
-        }
         let later = |b: &std::ops::Range<usize>| {
             let block = &source[b.clone()];
             uses_word(block, "jobs") || self.pipeline_parameters.iter().any(|p| uses_path(block, p))
         };
-        blocks(source).into_iter().find(later)
+        let block = blocks(source).into_iter().find(later)?;
+        let passed_on = match rendered {
+            Rendered::Text(text) => reference::markers_whole(text) && self.renders_alike(ctx, source, text),
+            Rendered::Typed(_) => lone_expression(source).is_some_and(|e| ctx.typed_parameters.contains_key(e)),
+        };
+        (!passed_on).then_some(block)
+    }
+
+    /// Whether `source`, rendered with every marker spelled otherwise
+    /// ([`reference::alternate`]), gives `rendered` with its markers so
+    /// respelled: then the template passed each marker on whole.
+    fn renders_alike(&self, ctx: &Context, source: &str, rendered: &str) -> bool {
+        let alternate = ctx.with_alternate_markers(&self.pipeline_parameters);
+        matches!(self.render_string(&alternate, source), Ok(Rendered::Text(text)) if text == reference::alternate_markers(rendered))
     }
 
     /// The first variable the template uses that the context does not define.
@@ -504,6 +514,25 @@ struct Context {
 }
 
 impl Context {
+    /// This context with the `jobs.*` markers and the markers of the
+    /// string `parameters` spelled by [`reference::alternate`].
+    fn with_alternate_markers(&self, parameters: &[String]) -> Context {
+        let mut vars = self.vars.clone();
+        for name in parameters {
+            if let Some(marker) = vars.get(name).and_then(JinjaValue::as_str).map(reference::alternate) {
+                vars.insert(name.clone(), JinjaValue::from(marker));
+            }
+        }
+        vars.insert("jobs".into(), JinjaValue::from_object(reference::Jobs(Spelling::Alternate)));
+        Context {
+            spent: std::cell::Cell::new(0),
+            value: JinjaValue::from(vars.clone()),
+            vars,
+            dir: self.dir.clone(),
+            typed_parameters: self.typed_parameters.clone(),
+        }
+    }
+
     /// Counts a rendered value against the document's budget.
     fn spend(&self, rendered: Rendered) -> Result<Rendered, minijinja::Error> {
         let spent = self.spent.get() + rendered.size();

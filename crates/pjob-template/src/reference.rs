@@ -194,6 +194,35 @@ pub fn describe(text: &str) -> String {
     out
 }
 
+/// A marker spelled otherwise: each letter the next one in the other case,
+/// each other character one code point on, and one character more at the
+/// end, so that it differs from the marker in every position, in case and
+/// in length. A value rendered once with markers and once with this
+/// spelling shows whether its template passed each marker on whole (the two
+/// agree once [`alternate_markers`] respells the first) or looked into it
+/// (`| first`, `| lower`, `[0]`: they disagree).
+pub fn alternate(marker: &str) -> String {
+    let respell = |c: char| match c {
+        'a'..='z' => char::from(b'A' + (c as u8 - b'a' + 1) % 26),
+        'A'..='Z' => char::from(b'a' + (c as u8 - b'A' + 1) % 26),
+        _ => char::from_u32(c as u32 + 1).unwrap_or(c),
+    };
+    marker.chars().map(respell).chain(['~']).collect()
+}
+
+/// `text` with each marker in it respelled by [`alternate`].
+pub fn alternate_markers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut at = 0;
+    for (range, _) in find_marked(text) {
+        out.push_str(&text[at..range.start]);
+        out.push_str(&alternate(&text[range.clone()]));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 fn parse(inner: &str) -> Option<Marked> {
     if let Some(name) = inner.strip_prefix("parameters.") {
         return Some(Marked::Parameter(name.to_string()));
@@ -206,14 +235,33 @@ fn parse(inner: &str) -> Option<Marked> {
     Some(Marked::Reference(Reference { job: job.to_string(), target: Target::Output(output.to_string()) }))
 }
 
+/// How markers are spelled: as the set reads them, or in the
+/// [`alternate`] spelling that shows whether a template passed them on whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spelling {
+    /// The markers the set replaces.
+    Marker,
+    /// Each marker as [`alternate`] spells it.
+    Alternate,
+}
+
+impl Spelling {
+    fn spell(self, marker: String) -> JinjaValue {
+        JinjaValue::from(match self {
+            Spelling::Marker => marker,
+            Spelling::Alternate => alternate(&marker),
+        })
+    }
+}
+
 /// The `jobs` template variable: any job name, resolved later by the set.
 #[derive(Debug)]
-pub(crate) struct Jobs;
+pub(crate) struct Jobs(pub(crate) Spelling);
 
 impl Object for Jobs {
     fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
         let job = key.as_str()?;
-        Some(JinjaValue::from_object(JobRef { job: job.to_string() }))
+        Some(JinjaValue::from_object(JobRef { job: job.to_string(), spelling: self.0 }))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
@@ -225,13 +273,14 @@ impl Object for Jobs {
 #[derive(Debug)]
 struct JobRef {
     job: String,
+    spelling: Spelling,
 }
 
 impl Object for JobRef {
     fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
         match key.as_str()? {
-            "outputs" => Some(JinjaValue::from_object(Outputs { job: self.job.clone() })),
-            "job_name" => Some(JinjaValue::from(Reference { job: self.job.clone(), target: Target::JobName }.marker())),
+            "outputs" => Some(JinjaValue::from_object(Outputs { job: self.job.clone(), spelling: self.spelling })),
+            "job_name" => Some(self.spelling.spell(Reference { job: self.job.clone(), target: Target::JobName }.marker())),
             _ => None,
         }
     }
@@ -245,12 +294,13 @@ impl Object for JobRef {
 #[derive(Debug)]
 struct Outputs {
     job: String,
+    spelling: Spelling,
 }
 
 impl Object for Outputs {
     fn get_value(self: &Arc<Self>, key: &JinjaValue) -> Option<JinjaValue> {
         let output = key.as_str()?;
-        Some(JinjaValue::from(Reference { job: self.job.clone(), target: Target::Output(output.to_string()) }.marker()))
+        Some(self.spelling.spell(Reference { job: self.job.clone(), target: Target::Output(output.to_string()) }.marker()))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {

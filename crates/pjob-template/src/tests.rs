@@ -242,3 +242,38 @@ fn a_reference_is_written_out_whole_or_refused_where_a_filter_changed_it() {
     );
     assert_eq!(errs[1].location().column, 12, "at the block, after `--in `");
 }
+
+#[test]
+fn a_template_that_keeps_only_a_part_of_a_reference_is_refused() {
+    // No trace of the marker is left: only rendering again with the markers
+    // spelled otherwise shows that these looked into a value decided later.
+    let kept_part = "spec:\n  a: \"{{ jobs.prep.outputs.train | first }}\"\n  b: \"{{ jobs.prep.outputs.train | reverse }}\"\n  \
+                     c: \"x{{ jobs.prep.job_name[0] }}\"\n  d: \"{{ jobs.prep.outputs.train[:5] }}\"\n  e: \"{{ jobs.prep.job_name | lower }}\"\n";
+    let errs = render_with(kept_part, &[]).unwrap_err();
+    let lines: Vec<usize> = errs.iter().map(|d| d.location().line).collect();
+    assert_eq!(lines, [2, 3, 4, 5, 6], "{:?}", errs.iter().map(|d| d.message()).collect::<Vec<_>>());
+    assert!(errs[0].message().starts_with("`{{ jobs.prep.outputs.train | first }}` changes a value that is decided later"));
+    // Passing it on, choosing between it and text, or testing whether it is set still renders.
+    let passed_on = "spec:\n  a: \"{{ jobs.prep.outputs.train if flag else 's3://b/k' }}\"\n  \
+                     b: \"{% if jobs.prep.outputs.train %}{{ jobs.prep.outputs.train }}/x{% endif %}\"\n  \
+                     c: \"{{ (jobs.prep.outputs.train ~ '/') * 2 }}\"\nvars: {flag: true}\n";
+    let out = render_with(passed_on, &[]).unwrap();
+    assert_eq!(reference::find(out["spec"]["a"].as_str().unwrap()).len(), 1, "{out}");
+    assert!(out["spec"]["b"].as_str().unwrap().ends_with("/x"), "{out}");
+    assert_eq!(reference::find(out["spec"]["c"].as_str().unwrap()).len(), 2, "{out}");
+}
+
+#[test]
+fn a_template_that_keeps_only_a_part_of_a_pipeline_parameter_is_refused() {
+    let file =
+        SourceFile::new("dir/job.yaml", "vars: {input: s3://b/in}\nspec:\n  a: \"{{ input | first }}\"\n  b: \"{{ input }}/part\"\n");
+    let docs = pjob_source::parse(&file).unwrap();
+    let renderer = Renderer::new(Variables::new()).with_pipeline_parameters(vec!["input".into()]);
+    let errs = renderer.render(&file, docs[0].clone()).unwrap_err().diagnostics;
+    let found: Vec<(usize, &str)> = errs.iter().map(|d| (d.location().line, d.message())).collect();
+    assert_eq!(
+        found,
+        [(3, "`{{ input | first }}` changes a value that is decided later: another job's output or name, or a pipeline parameter")],
+        "the parameter passed on whole (`b`) stays fine"
+    );
+}
