@@ -44,6 +44,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_sdk_sagemaker::error::{ProvideErrorMetadata, SdkError};
 use pjob_compiler::CompiledJob;
+use pjob_s3::RefusedConnectionFailsFast;
 pub use pjob_s3::{AwsConfig, AwsError, AwsOptions, Call, CallContext, S3Transfer, Service};
 
 pub use error::ExecutorError;
@@ -80,12 +81,19 @@ impl AwsExecutor {
     /// when an endpoint URL is set).
     pub fn new(config: &AwsConfig) -> AwsExecutor {
         let sdk = &config.sdk;
-        let sagemaker = aws_sdk_sagemaker::config::Builder::from(sdk).retry_classifier(retry::ThrottlingLeftToPjob).build();
-        let logs = aws_sdk_cloudwatchlogs::config::Builder::from(sdk).retry_classifier(retry::ThrottlingLeftToPjob).build();
+        let sagemaker = aws_sdk_sagemaker::config::Builder::from(sdk)
+            .retry_classifier(retry::ThrottlingLeftToPjob)
+            .retry_classifier(RefusedConnectionFailsFast)
+            .build();
+        let logs = aws_sdk_cloudwatchlogs::config::Builder::from(sdk)
+            .retry_classifier(retry::ThrottlingLeftToPjob)
+            .retry_classifier(RefusedConnectionFailsFast)
+            .build();
+        let sts = aws_sdk_sts::config::Builder::from(sdk).retry_classifier(RefusedConnectionFailsFast).build();
         AwsExecutor {
             sagemaker: aws_sdk_sagemaker::Client::from_conf(sagemaker),
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(logs),
-            sts: aws_sdk_sts::Client::new(sdk),
+            sts: aws_sdk_sts::Client::from_conf(sts),
             s3: S3Transfer::from_config(config),
             region: sdk.region().map(|r| r.to_string()).unwrap_or_default(),
             context: config.context.clone(),

@@ -375,7 +375,7 @@ fn unreachable_reason(error: &(dyn StdError + 'static)) -> Option<&'static str> 
 }
 
 /// An error and its causes, outermost first.
-fn chain<'a>(error: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+pub(crate) fn chain<'a>(error: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
     std::iter::successors(Some(error), |e: &&'a (dyn StdError + 'static)| (*e).source())
 }
 

@@ -12,6 +12,7 @@
 mod aws_error;
 mod download;
 mod error;
+mod refused;
 mod setup;
 mod upload;
 mod uri;
@@ -23,6 +24,7 @@ pub use aws_error::{AwsError, Call, Service};
 pub use aws_sdk_s3;
 pub use download::relative_path;
 pub use error::S3Error;
+pub use refused::RefusedConnectionFailsFast;
 pub use setup::{
     AwsConfig, AwsOptions, CallContext, CallTimeouts, DEFAULT_CALL_TIMEOUT, DEFAULT_OPERATION_TIMEOUT, S3_ATTEMPT_FACTOR, SetupError,
     aws_config,
@@ -76,6 +78,7 @@ impl S3Transfer {
         let s3_config = aws_sdk_s3::config::Builder::from(sdk)
             .force_path_style(sdk.endpoint_url().is_some())
             .timeout_config(config.context.timeouts.s3())
+            .retry_classifier(RefusedConnectionFailsFast)
             .build();
         S3Transfer { context: Arc::new(config.context.clone()), ..S3Transfer::new(aws_sdk_s3::Client::from_conf(s3_config)) }
     }
