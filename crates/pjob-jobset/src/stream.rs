@@ -23,8 +23,9 @@ use crate::{LoadError, Loaded};
 /// batch's results stay small.
 const BATCH: usize = 512;
 
-/// Batches loading or waiting to be handed on at once: one being handed
-/// on, one loading, one found and queued.
+/// Batches started and not yet handed on, at most, once this thread has
+/// found the next: it then hands on the oldest (waiting for it if need be)
+/// before it finds another, so one batch loads while the next waits its turn.
 const IN_FLIGHT: usize = 2;
 
 /// One step of the stream, in the order the results are handed on.
