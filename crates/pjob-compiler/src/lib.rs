@@ -144,15 +144,17 @@ pub fn output_names(manifest: &Manifest) -> Vec<String> {
     let outputs = &manifest.spec.common().outputs;
     let mut names: Vec<String> =
         outputs.iter().enumerate().map(|(i, o)| o.name.clone().unwrap_or_else(|| format!("output-{}", i + 1))).collect();
-    match &manifest.spec {
-        pjob_manifest::JobSpec::ClarifyProcessor(_) => names.push("analysis_result".to_string()),
-        pjob_manifest::JobSpec::PySparkProcessor(pjob_manifest::PySparkProcessorSpec { spark, .. })
-        | pjob_manifest::JobSpec::SparkJarProcessor(pjob_manifest::SparkJarProcessorSpec { spark, .. })
-            if spark.spark_event_logs_s3_uri.is_some() =>
-        {
-            names.push(format!("output-{}", outputs.len() + 1));
+    let spark = match &manifest.spec {
+        pjob_manifest::JobSpec::ClarifyProcessor(_) => {
+            names.push("analysis_result".to_string());
+            None
         }
-        _ => {}
+        pjob_manifest::JobSpec::PySparkProcessor(spec) => Some(&spec.spark),
+        pjob_manifest::JobSpec::SparkJarProcessor(spec) => Some(&spec.spark),
+        _ => None,
+    };
+    if spark.is_some_and(|spark| spark.spark_event_logs_s3_uri.is_some()) {
+        names.push(format!("output-{}", outputs.len() + 1));
     }
     names
 }

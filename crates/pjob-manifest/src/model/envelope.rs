@@ -104,23 +104,23 @@ impl fmt::Display for Kind {
     }
 }
 
-/// The `spec` of a manifest, by kind.
-// One value per manifest, moved rarely: boxing the large variants would buy nothing.
-#[expect(clippy::large_enum_variant)]
+/// The `spec` of a manifest, by kind. Each spec is boxed: a spec is a few
+/// kilobytes, and a manifest (with the job that holds it) is moved from the
+/// validator to the set and the caller several times.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobSpec {
     /// A `Processor` job.
-    Processor(ProcessorSpec),
+    Processor(Box<ProcessorSpec>),
     /// A `ScriptProcessor` job.
-    ScriptProcessor(ScriptProcessorSpec),
+    ScriptProcessor(Box<ScriptProcessorSpec>),
     /// A `FrameworkProcessor` job.
-    FrameworkProcessor(FrameworkProcessorSpec),
+    FrameworkProcessor(Box<FrameworkProcessorSpec>),
     /// A `PySparkProcessor` job.
-    PySparkProcessor(PySparkProcessorSpec),
+    PySparkProcessor(Box<PySparkProcessorSpec>),
     /// A `SparkJarProcessor` job.
-    SparkJarProcessor(SparkJarProcessorSpec),
+    SparkJarProcessor(Box<SparkJarProcessorSpec>),
     /// A `ClarifyProcessor` job.
-    ClarifyProcessor(ClarifyProcessorSpec),
+    ClarifyProcessor(Box<ClarifyProcessorSpec>),
 }
 
 impl JobSpec {
