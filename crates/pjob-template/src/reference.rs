@@ -160,7 +160,10 @@ pub fn find(text: &str) -> Vec<(Range<usize>, Reference)> {
 
 /// Whether `text` holds a reference marker.
 pub fn contains(text: &str) -> bool {
-    text.contains(OPEN) && !find(text).is_empty()
+    // Every value of every job is asked: first one byte of `⟦` (its last,
+    // rare in text), searched byte-wise, then the character itself.
+    let last_byte = OPEN.encode_utf8(&mut [0; 4]).as_bytes()[OPEN.len_utf8() - 1];
+    text.as_bytes().contains(&last_byte) && text.contains(OPEN) && !find(text).is_empty()
 }
 
 /// `text` with each reference marker replaced by what `resolve` gives it.
