@@ -363,8 +363,7 @@ fn unreachable_reason(error: &(dyn StdError + 'static)) -> Option<&'static str> 
     if chain(error).any(|e| e.to_string().starts_with("dns error")) {
         return Some("the host name does not resolve");
     }
-    let io_kind = chain(error).find_map(|e| e.downcast_ref::<std::io::Error>()).map(std::io::Error::kind);
-    Some(match io_kind {
+    Some(match io_error_kind(error) {
         Some(ErrorKind::ConnectionRefused) => "connection refused",
         Some(ErrorKind::TimedOut) => "timed out",
         Some(ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::UnexpectedEof) => {
@@ -374,8 +373,13 @@ fn unreachable_reason(error: &(dyn StdError + 'static)) -> Option<&'static str> 
     })
 }
 
+/// The kind of the first I/O error among an error's causes.
+pub(crate) fn io_error_kind(error: &(dyn StdError + 'static)) -> Option<ErrorKind> {
+    find::<std::io::Error>(error).map(std::io::Error::kind)
+}
+
 /// An error and its causes, outermost first.
-pub(crate) fn chain<'a>(error: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
+fn chain<'a>(error: &'a (dyn StdError + 'static)) -> impl Iterator<Item = &'a (dyn StdError + 'static)> {
     std::iter::successors(Some(error), |e: &&'a (dyn StdError + 'static)| (*e).source())
 }
 

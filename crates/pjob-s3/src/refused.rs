@@ -6,7 +6,7 @@ use aws_sdk_s3::error::ConnectorError;
 use aws_smithy_runtime_api::client::interceptors::context::InterceptorContext;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryClassifierPriority};
 
-use crate::aws_error::chain;
+use crate::aws_error::io_error_kind;
 
 /// Forbids the SDK's retry of a call whose connection was refused; other
 /// failed connections (reset, timed out) are still retried. Runs after the
@@ -29,10 +29,10 @@ impl ClassifyRetry for RefusedConnectionFailsFast {
     }
 }
 
-/// Whether the connection was refused (an I/O error of that kind among the causes).
+/// Whether the connection was refused: what the error message calls
+/// "connection refused" (see `aws_error`), by the same test.
 fn is_refused(connector: &ConnectorError) -> bool {
-    connector.is_io()
-        && chain(connector).any(|e| e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused))
+    connector.is_io() && io_error_kind(connector) == Some(std::io::ErrorKind::ConnectionRefused)
 }
 
 #[cfg(test)]

@@ -171,7 +171,7 @@ impl Renderer {
         vars.insert("manifest".into(), manifest.into_iter().collect());
         vars.insert("env".into(), self.process_env.clone());
         vars.insert("jobs".into(), JinjaValue::from_object(reference::Jobs(Spelling::Marker)));
-        Context { spent: std::cell::Cell::new(0), value: JinjaValue::from(vars.clone()), vars, dir: abs_dir, typed_parameters }
+        Context::new(vars, abs_dir, typed_parameters)
     }
 
     /// The command-line variables (`--var`, `--vars-file`) that no template
@@ -514,6 +514,11 @@ struct Context {
 }
 
 impl Context {
+    /// A document's context, nothing spent yet.
+    fn new(vars: BTreeMap<String, JinjaValue>, dir: PathBuf, typed_parameters: BTreeMap<String, serde_json::Value>) -> Context {
+        Context { spent: std::cell::Cell::new(0), value: JinjaValue::from(vars.clone()), vars, dir, typed_parameters }
+    }
+
     /// This context with the `jobs.*` markers and the markers of the
     /// string `parameters` spelled by [`reference::alternate`].
     fn with_alternate_markers(&self, parameters: &[String]) -> Context {
@@ -524,13 +529,7 @@ impl Context {
             }
         }
         vars.insert("jobs".into(), JinjaValue::from_object(reference::Jobs(Spelling::Alternate)));
-        Context {
-            spent: std::cell::Cell::new(0),
-            value: JinjaValue::from(vars.clone()),
-            vars,
-            dir: self.dir.clone(),
-            typed_parameters: self.typed_parameters.clone(),
-        }
+        Context::new(vars, self.dir.clone(), self.typed_parameters.clone())
     }
 
     /// Counts a rendered value against the document's budget.
