@@ -163,7 +163,7 @@ impl Job {
     pub fn resolve(&self, mut value: impl FnMut(&Reference) -> Option<String>) -> Result<Job, Box<Diagnostic>> {
         let mut doc = self.doc.clone();
         replace_markers(&mut doc.root, &mut |r| value(r).unwrap_or_else(|| r.marker()));
-        let manifest = pjob_manifest::Manifest::from_json(doc.root.to_json()).map_err(|e| {
+        let manifest = pjob_manifest::Manifest::from_tree(&doc.root).map_err(|e| {
             let message = format!("after filling in its references to other jobs, the manifest is not valid: {e}");
             Box::new(Diagnostic::new(&self.file, doc.root.span, Code::Invalid, message))
         })?;

@@ -12,7 +12,9 @@ mod repair;
 mod rules;
 pub mod schema;
 mod schema_check;
+mod schema_tree;
 pub mod suggest;
+mod tree_de;
 
 use std::path::PathBuf;
 
@@ -51,13 +53,13 @@ pub fn is_manifest(doc: &Document) -> bool {
 /// of the document repaired just enough to type; their problems at a place
 /// the schema already reported are left out.
 pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> Result<Manifest, Vec<Diagnostic>> {
+    if schema_check::is_valid(&doc.root) {
+        return typed(file, doc, Manifest::from_tree(&doc.root), ctx);
+    }
     let json = doc.root.to_json();
     let mut problems = schema_check::check(file, &doc.root, &json);
     if problems.is_empty() {
-        let manifest = Manifest::from_json(json)
-            .map_err(|e| vec![Diagnostic::new(file, doc.root.span, Code::Invalid, format!("invalid manifest: {e}"))])?;
-        let problems = rules::check(file, &doc.root, &manifest, ctx);
-        return if problems.is_empty() { Ok(manifest) } else { Err(problems) };
+        return typed(file, doc, Manifest::from_json(json), ctx);
     }
     if let Some(manifest) = repair::repaired(json, |json| Manifest::from_json(json).ok()) {
         let reported: std::collections::HashSet<Span> = problems.iter().map(Diagnostic::span).collect();
@@ -68,11 +70,23 @@ pub fn validate(file: &SourceFile, doc: &Document, ctx: &ValidationContext) -> R
     Err(problems)
 }
 
+/// A document the schema accepts, typed (`manifest`) and checked against the rules.
+fn typed(
+    file: &SourceFile,
+    doc: &Document,
+    manifest: Result<Manifest, impl std::fmt::Display>,
+    ctx: &ValidationContext,
+) -> Result<Manifest, Vec<Diagnostic>> {
+    let manifest = manifest.map_err(|e| vec![Diagnostic::new(file, doc.root.span, Code::Invalid, format!("invalid manifest: {e}"))])?;
+    let problems = rules::check(file, &doc.root, &manifest, ctx);
+    if problems.is_empty() { Ok(manifest) } else { Err(problems) }
+}
+
 /// Builds and compiles the schema validator now rather than at the first
 /// [`validate`]: a caller that is about to validate many documents can run
 /// this on another thread while it finds and parses them.
 pub fn prepare_validator() {
-    std::sync::LazyLock::force(&schema_check::VALIDATOR);
+    std::sync::LazyLock::force(&schema_check::TREE_VALIDATOR);
 }
 
 /// The local path a local destination or source names: `file:///abs` and

@@ -10,19 +10,34 @@ use serde_json::Value;
 
 use crate::model::Kind;
 use crate::schema::{schema, spec_definition};
+use crate::schema_tree::{SourceTree, TreeNode};
 use crate::suggest::closest;
 
+/// The validator that finds and explains a document's errors, on a copy of
+/// it as JSON (which the repairs that let the rules run on an invalid
+/// document change).
 pub(crate) static VALIDATOR: LazyLock<Validator> = LazyLock::new(|| {
     jsonschema::options().with_draft(Draft::Draft7).build(schema()).expect("the generated schema is a valid draft-07 schema")
 });
 
+/// The validator that decides whether a document is valid, reading its
+/// source tree in place.
+pub(crate) static TREE_VALIDATOR: LazyLock<Validator<SourceTree>> = LazyLock::new(|| {
+    jsonschema::options_for::<SourceTree>()
+        .with_draft(Draft::Draft7)
+        .build(schema())
+        .expect("the generated schema is a valid draft-07 schema")
+});
+
+/// Whether the document `root` satisfies the schema. Deciding validity
+/// stops at the first failure and records nothing: errors are collected
+/// (the slower walk, by [`check`]) only for a document that fails.
+pub(crate) fn is_valid(root: &Node) -> bool {
+    TREE_VALIDATOR.is_valid(TreeNode::from(root))
+}
+
 /// Every schema violation of `json` (the document `root` as JSON), located in `file`.
 pub(crate) fn check(file: &SourceFile, root: &Node, json: &Value) -> Vec<Diagnostic> {
-    // Deciding validity stops at the first failure and records nothing;
-    // errors are collected (the slower walk) only for a document that fails.
-    if VALIDATOR.is_valid(json) {
-        return Vec::new();
-    }
     let errors: Vec<ValidationError<'_>> = VALIDATOR.iter_errors(json).collect();
     let misspelt = misspelt_fields(&errors);
     let mut out: Vec<Diagnostic> = Vec::new();

@@ -183,6 +183,29 @@ impl Manifest {
         Ok(Manifest { api_version, metadata, vars, spec: JobSpec::from_json(kind, spec)? })
     }
 
+    /// Types a document that already passed schema validation, straight
+    /// from its source tree (as [`Manifest::from_json`] types its JSON).
+    pub fn from_tree(root: &pjob_source::Node) -> Result<Manifest, serde::de::value::Error> {
+        use crate::tree_de::from_tree;
+        use serde::de::Error;
+        let field = |name: &'static str| root.get(name).ok_or_else(|| serde::de::value::Error::missing_field(name));
+        let kind: Kind = from_tree(field("kind")?)?;
+        let spec = field("spec")?;
+        let spec = match kind {
+            Kind::Processor => JobSpec::Processor(from_tree(spec)?),
+            Kind::ScriptProcessor => JobSpec::ScriptProcessor(from_tree(spec)?),
+            Kind::FrameworkProcessor => JobSpec::FrameworkProcessor(from_tree(spec)?),
+            Kind::PySparkProcessor => JobSpec::PySparkProcessor(from_tree(spec)?),
+            Kind::SparkJarProcessor => JobSpec::SparkJarProcessor(from_tree(spec)?),
+            Kind::ClarifyProcessor => JobSpec::ClarifyProcessor(from_tree(spec)?),
+        };
+        let vars = match root.get("vars") {
+            Some(vars) => from_tree(vars)?,
+            None => BTreeMap::new(),
+        };
+        Ok(Manifest { api_version: from_tree(field("apiVersion")?)?, metadata: from_tree(field("metadata")?)?, vars, spec })
+    }
+
     /// The kind of job.
     pub fn kind(&self) -> Kind {
         self.spec.kind()
