@@ -114,7 +114,7 @@ impl Loader<'_> {
                 share.invalid.into_iter().for_each(|name| index.record_invalid(name));
                 for (member, file, compiled) in share.jobs {
                     let (job, path) = (member.name.clone(), member.path.clone());
-                    index.record(member, &file);
+                    index.record(member, Some(&file));
                     match compiled {
                         Compiled::Done(upstream, compiled) => {
                             upstreams.insert(job.clone(), upstream);

@@ -87,13 +87,23 @@ impl SetIndex {
         SetIndex::default()
     }
 
-    /// Records a job (in file order). A name already taken is a problem at
-    /// both places.
-    pub fn record(&mut self, member: Member, file: &SourceFile) {
+    /// Records a job (in file order), written in `file`: when it is not
+    /// given, the file is read again from `member.path`, and only if the
+    /// name is taken. A name already taken is a problem at both places.
+    pub fn record(&mut self, member: Member, file: Option<&SourceFile>) {
         if let Some(&first) = self.by_name.get(&member.name) {
             let earlier = &self.members[first];
             let message = format!("two jobs are named `{}`: here and at {}", member.name, earlier.path.display());
             let help = "job names are unique in a set (other jobs refer to them): rename one of them";
+            let read;
+            let file = match file {
+                Some(file) => file,
+                None => {
+                    // Unreadable since it was loaded: the problem is still reported, without its line.
+                    read = SourceFile::read(&member.path).unwrap_or_else(|_| SourceFile::new(&member.path, ""));
+                    &read
+                }
+            };
             self.problems.push(Diagnostic::new(file, member.name_span, Code::DuplicateJob, message).with_help(help));
             if let Ok(earlier_file) = SourceFile::read(&earlier.path) {
                 let message = format!("two jobs are named `{}`: here and at {}", member.name, member.path.display());
@@ -120,7 +130,7 @@ impl SetIndex {
     /// Records a job and, when it depends on other jobs, holds it until
     /// [`SetIndex::finish`]; returns it when it does not.
     pub fn admit(&mut self, job: Job) -> Option<Job> {
-        self.record(job.member(), &job.file);
+        self.record(job.member(), Some(&job.file));
         let links = job.links();
         if links.is_empty() {
             return Some(job);

@@ -6,11 +6,9 @@
 //! set's own rules need (names, outputs, the jobs that refer to others).
 
 use pjob_compiler::CompileError;
-use std::sync::Arc;
 
 use pjob_jobset::{CompileSettings, Job, Links, LoadError, Loaded, Member, SetIndex};
 use pjob_manifest::Target;
-use pjob_source::SourceFile;
 use serde_json::Value;
 
 use crate::args::{OutputFormat, ValidateArgs};
@@ -42,8 +40,9 @@ struct FileReport {
 }
 
 /// What the set keeps of one job, with the job itself (and its links)
-/// when it depends on others.
-type SetEntry = (Member, Arc<SourceFile>, Option<(Job, Links)>);
+/// when it depends on others. The file is not handed on: what the set
+/// reports about a job (a name taken twice) reads it again.
+type SetEntry = (Member, Option<(Job, Links)>);
 
 /// A located problem, ready to print.
 enum Problem {
@@ -106,7 +105,7 @@ fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -
             Err(CompileError::GitNotFetched { .. }) => report.from_git.push(job_label(&job)),
             Err(e) => {
                 diagnostics.push(job.compile_diagnostic(&e));
-                report.set.push((job.member(), job.file.clone(), None));
+                report.set.push((job.member(), None));
                 continue;
             }
         }
@@ -116,8 +115,8 @@ fn check_file(loaded: Loaded, compile: &CompileSettings, format: OutputFormat) -
                 "file": job.file.name(), "document": job.doc.index, "kind": job.manifest.kind().as_str(), "name": job.manifest.metadata.name,
             }));
         }
-        let (member, file, links) = (job.member(), job.file.clone(), job.links());
-        report.set.push((member, file, (!links.is_empty()).then_some((job, links))));
+        let (member, links) = (job.member(), job.links());
+        report.set.push((member, (!links.is_empty()).then_some((job, links))));
     }
     report.problems = diagnostics
         .iter()
@@ -154,8 +153,8 @@ impl Tally {
         self.files += file.files;
         self.documents += file.documents;
         file.invalid.into_iter().for_each(|name| self.set.record_invalid(name));
-        for (member, source, held) in file.set {
-            self.set.record(member, &source);
+        for (member, held) in file.set {
+            self.set.record(member, held.as_ref().map(|(job, _)| &*job.file));
             if let Some((job, links)) = held {
                 self.set.hold(job, links);
             }

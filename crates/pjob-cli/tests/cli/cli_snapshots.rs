@@ -179,3 +179,21 @@ fn render_keeps_tags_in_the_order_written() {
     let keys: Vec<&str> = json["jobs"][0]["request"]["Tags"].as_array().expect("Tags").iter().filter_map(|t| t["Key"].as_str()).collect();
     assert_eq!(keys, ["team", "cost-center"]);
 }
+
+#[test]
+fn validate_reports_a_name_taken_twice_at_both_manifests() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::create_dir_all(dir.path().join("jobs")).expect("make a folder");
+    let job = std::fs::read_to_string(repo_root().join("tests/conformance/processor_minimal/job.yaml")).expect("read a manifest");
+    std::fs::write(dir.path().join("jobs/a.yaml"), &job).expect("write a manifest");
+    std::fs::write(dir.path().join("jobs/b.yaml"), format!("# the same job again\n{job}")).expect("write a manifest");
+    let out = pjob_in(dir.path(), &["validate", "jobs"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let name_line = job.lines().position(|l| l.trim_start().starts_with("name:")).expect("a name") + 1;
+    for (file, line) in [("jobs/b.yaml", name_line + 1), ("jobs/a.yaml", name_line)] {
+        let place = format!("{file}:{line}:");
+        assert!(out.stderr.contains(&place), "the problem is shown at {place}: {}", out.stderr);
+    }
+    assert_eq!(out.stderr.matches("pjob::duplicate-job").count(), 2, "{}", out.stderr);
+    assert!(out.stderr.contains("two jobs are named"), "{}", out.stderr);
+}
