@@ -333,6 +333,8 @@ impl Sandbox {
             let _ = rustix::io::write(progress, &n.to_le_bytes());
         };
         step(STEP_PARENT);
+        // pjob runs without transparent huge pages; the job gets the system's setting.
+        let _ = rustix::thread::disable_transparent_huge_pages(false);
         crate::init::die_with(pjob)?;
         step(STEP_UNSHARE);
         let flags = match mode {

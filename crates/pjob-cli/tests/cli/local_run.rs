@@ -94,6 +94,7 @@ json.dump({
     'spaced': os.environ.get('SPACED'),
     'cwd': os.getcwd(),
     'sees_opt_ml': os.path.isdir('/opt/ml/processing/input/code'),
+    'thp': [l.split()[1] for l in open('/proc/self/status') if l.startswith('THP_enabled')],
 }, open('/opt/ml/processing/output/seen.json', 'w'))
 ";
     let extra = r#"  env:
@@ -115,6 +116,7 @@ json.dump({
     assert_eq!(seen["cwd"], "/", "SageMaker runs the entrypoint in /");
     assert_eq!(seen["sees_opt_ml"], true);
     assert_eq!(Path::new("/opt/ml").exists(), opt_ml_before, "the machine's own /opt/ml is left as it was");
+    assert_ne!(seen["thp"], json!(["0"]), "pjob runs without huge pages; the job gets the system's setting");
 }
 
 #[test]
