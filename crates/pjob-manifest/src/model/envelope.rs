@@ -150,13 +150,20 @@ impl JobSpec {
 
     /// Deserializes the `spec` object of a manifest of `kind`.
     pub fn from_json(kind: Kind, spec: serde_json::Value) -> Result<JobSpec, serde_json::Error> {
+        JobSpec::deserialize_kind(kind, spec)
+    }
+
+    /// Deserializes the `spec` of a manifest of `kind` from any serde source
+    /// (its JSON, or its source tree).
+    pub(crate) fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, spec: D) -> Result<JobSpec, D::Error> {
+        use serde::Deserialize;
         Ok(match kind {
-            Kind::Processor => JobSpec::Processor(serde_json::from_value(spec)?),
-            Kind::ScriptProcessor => JobSpec::ScriptProcessor(serde_json::from_value(spec)?),
-            Kind::FrameworkProcessor => JobSpec::FrameworkProcessor(serde_json::from_value(spec)?),
-            Kind::PySparkProcessor => JobSpec::PySparkProcessor(serde_json::from_value(spec)?),
-            Kind::SparkJarProcessor => JobSpec::SparkJarProcessor(serde_json::from_value(spec)?),
-            Kind::ClarifyProcessor => JobSpec::ClarifyProcessor(serde_json::from_value(spec)?),
+            Kind::Processor => JobSpec::Processor(Deserialize::deserialize(spec)?),
+            Kind::ScriptProcessor => JobSpec::ScriptProcessor(Deserialize::deserialize(spec)?),
+            Kind::FrameworkProcessor => JobSpec::FrameworkProcessor(Deserialize::deserialize(spec)?),
+            Kind::PySparkProcessor => JobSpec::PySparkProcessor(Deserialize::deserialize(spec)?),
+            Kind::SparkJarProcessor => JobSpec::SparkJarProcessor(Deserialize::deserialize(spec)?),
+            Kind::ClarifyProcessor => JobSpec::ClarifyProcessor(Deserialize::deserialize(spec)?),
         })
     }
 }
@@ -190,15 +197,7 @@ impl Manifest {
         use serde::de::Error;
         let field = |name: &'static str| root.get(name).ok_or_else(|| serde::de::value::Error::missing_field(name));
         let kind: Kind = from_tree(field("kind")?)?;
-        let spec = field("spec")?;
-        let spec = match kind {
-            Kind::Processor => JobSpec::Processor(from_tree(spec)?),
-            Kind::ScriptProcessor => JobSpec::ScriptProcessor(from_tree(spec)?),
-            Kind::FrameworkProcessor => JobSpec::FrameworkProcessor(from_tree(spec)?),
-            Kind::PySparkProcessor => JobSpec::PySparkProcessor(from_tree(spec)?),
-            Kind::SparkJarProcessor => JobSpec::SparkJarProcessor(from_tree(spec)?),
-            Kind::ClarifyProcessor => JobSpec::ClarifyProcessor(from_tree(spec)?),
-        };
+        let spec = JobSpec::deserialize_kind(kind, crate::tree_de::TreeDeserializer(field("spec")?))?;
         let vars = match root.get("vars") {
             Some(vars) => from_tree(vars)?,
             None => BTreeMap::new(),
