@@ -61,7 +61,9 @@ pub struct Edge {
 #[derive(Debug, Default)]
 pub struct SetIndex {
     members: Vec<Member>,
-    by_name: HashMap<String, usize>,
+    /// Each member's position by name (foldhash: every job of a run is
+    /// recorded, and the names are the user's own, not an attacker's).
+    by_name: HashMap<String, usize, foldhash::fast::RandomState>,
     /// Jobs that depend on others, with their links, in file order.
     held: Vec<(Job, Links)>,
     /// Names of documents that did not validate (already reported).

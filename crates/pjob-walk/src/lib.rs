@@ -39,7 +39,7 @@
 use std::fmt;
 use std::fs::Metadata;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, FilterEntry, IntoIter, WalkDir};
 
@@ -292,16 +292,12 @@ fn by_name(a: &DirEntry, b: &DirEntry) -> std::cmp::Ordering {
 }
 
 /// `path` relative to `root`, `/`-separated; `None` if a name is not UTF-8.
+/// walkdir makes each path by joining names onto the root, so the names are
+/// the bytes after the root's (asked of every file: no component parsing).
 fn relative_name(root: &Path, path: &Path) -> Option<String> {
-    let relative = path.strip_prefix(root).ok()?;
-    let names: Option<Vec<&str>> = relative
-        .components()
-        .map(|component| match component {
-            Component::Normal(name) => name.to_str(),
-            _ => None,
-        })
-        .collect();
-    Some(names?.join("/"))
+    let rest = path.as_os_str().as_encoded_bytes().strip_prefix(root.as_os_str().as_encoded_bytes())?;
+    let rest = std::str::from_utf8(rest).ok()?.trim_start_matches(std::path::is_separator);
+    Some(if std::path::MAIN_SEPARATOR == '/' { rest.to_owned() } else { rest.replace(std::path::MAIN_SEPARATOR, "/") })
 }
 
 fn walkdir_error(error: walkdir::Error, root: &Path) -> WalkError {
