@@ -5,7 +5,7 @@
 //! output's S3 URI, a job name), and with its upstreams' job names in its
 //! content hash (a Merkle DAG: a changed upstream renames its dependents).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -16,22 +16,35 @@ use pjob_template::reference::{Reference, Target};
 use crate::links::replace_markers;
 use crate::{CompileSettings, Job, Links, LoadError, Loaded, Loader, Member, SetIndex};
 
-/// What a reference to a compiled job stands for.
+/// What a reference to a compiled job stands for. A set keeps one for
+/// every job that compiled, so it is small: a job has a few outputs, kept
+/// in a list (a `BTreeMap` allocates room for eleven entries at once).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upstream {
     /// Its SageMaker job name.
     pub job_name: String,
-    /// Each output's name and the S3 URI it is written to.
-    pub outputs: BTreeMap<String, String>,
+    /// Each output's name and the S3 URI it is written to, each name once.
+    outputs: Vec<(String, String)>,
 }
 
 impl Upstream {
     /// What references to `compiled` stand for.
     pub fn of(compiled: &CompiledJob) -> Upstream {
         let outputs = compiled.request.processing_output_config.iter().flat_map(|c| &c.outputs);
-        Upstream {
-            job_name: compiled.name().to_string(),
-            outputs: outputs.filter_map(|o| Some((o.output_name.clone(), o.s3_output.as_ref()?.s3_uri.clone()))).collect(),
+        let mut upstream = Upstream { job_name: compiled.name().to_string(), outputs: Vec::new() };
+        for output in outputs {
+            if let Some(s3) = &output.s3_output {
+                upstream.set_output(&output.output_name, &s3.s3_uri);
+            }
+        }
+        upstream
+    }
+
+    /// Makes `uri` what a reference to the output `name` stands for.
+    pub fn set_output(&mut self, name: &str, uri: &str) {
+        match self.outputs.iter_mut().find(|(n, _)| n == name) {
+            Some((_, place)) => *place = uri.to_string(),
+            None => self.outputs.push((name.to_string(), uri.to_string())),
         }
     }
 
@@ -39,7 +52,7 @@ impl Upstream {
     pub fn value(&self, target: &Target) -> Option<&str> {
         match target {
             Target::JobName => Some(&self.job_name),
-            Target::Output(output) => self.outputs.get(output).map(String::as_str),
+            Target::Output(output) => self.outputs.iter().find(|(name, _)| name == output).map(|(_, uri)| uri.as_str()),
         }
     }
 }

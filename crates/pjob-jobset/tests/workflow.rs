@@ -82,6 +82,31 @@ fn references_are_filled_in_with_what_the_upstream_compiled_to_in_dependency_ord
 }
 
 #[test]
+fn an_upstream_stands_for_its_outputs_and_a_delivered_output_replaces_the_planned_one() {
+    use pjob_template::reference::Target as Refers;
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = format!("{PREP_OUT}    - name: model\n      source: /opt/ml/processing/output/model\n");
+    std::fs::write(tmp.path().join("prep.yaml"), job("churn-prep", "", &spec)).unwrap();
+    let renderer = Renderer::new(Variables::new());
+    let settings = CompileSettings { region: Some("us-east-1".into()), default_bucket: Some("bkt".into()), ..CompileSettings::default() };
+    let mut upstreams = Vec::new();
+    let of = |_: &pjob_jobset::Job, c: &pjob_compiler::CompiledJob| pjob_jobset::Upstream::of(c);
+    Loader::new(&renderer, Target::Aws).compile_set(&[tmp.path().to_path_buf()], &settings, of, |item| {
+        if let SetItem::Job(j) = item {
+            upstreams.push(j.compiled);
+        }
+    });
+    let [mut upstream] = <[_; 1]>::try_from(upstreams).unwrap();
+    let train = upstream.value(&Refers::Output("train".into())).unwrap().to_string();
+    assert_eq!(train, format!("s3://bkt/{}/output/train", upstream.job_name));
+    assert_eq!(upstream.value(&Refers::JobName), Some(upstream.job_name.as_str()));
+    assert_eq!(upstream.value(&Refers::Output("absent".into())), None);
+    upstream.set_output("model", "/work/out/model");
+    assert_eq!(upstream.value(&Refers::Output("model".into())), Some("/work/out/model"), "replaced");
+    assert_eq!(upstream.value(&Refers::Output("train".into())), Some(train.as_str()), "the others kept");
+}
+
+#[test]
 fn a_changed_job_renames_itself_and_everything_downstream_and_nothing_upstream() {
     let tmp = tempfile::tempdir().unwrap();
     write_set(tmp.path(), "0.2", "x");

@@ -291,7 +291,9 @@ fn delivered(compiled: &CompiledJob, outcome: &Outcome) -> Upstream {
         true => destination.to_string(),
         false => std::path::absolute(destination).map_or_else(|_| destination.to_string(), |p| p.display().to_string()),
     };
-    upstream.outputs.extend(outcome.outputs.iter().map(|o| (o.name.clone(), place(&o.destination))));
+    for output in &outcome.outputs {
+        upstream.set_output(&output.name, &place(&output.destination));
+    }
     upstream
 }
 
