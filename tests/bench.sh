@@ -39,6 +39,13 @@ with open(sys.argv[1], "a") as f:
     f.write(f"{wall:.4f} {usage.ru_maxrss}\n")' "$out" "$@"
 }
 
+# stats FILE: the median wall seconds and the largest peak RSS (MiB) of the runs `timed` wrote to FILE.
+stats() {
+    python3 -c "import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+print(statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows) // 1024)" "$1"
+}
+
 # measure RUNS LABEL CMD...: the median wall seconds of RUNS runs and the
 # largest peak RSS (MiB) into $SECS and $MIB (one run is a sample: a shared
 # or virtual machine's speed varies from one second to the next).
@@ -48,10 +55,7 @@ measure() {
     for _ in $(seq "$runs"); do
         timed "$BENCH/time.txt" "$@"
     done
-    local out; out=$(python3 -c "import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if l[:1].isdigit()]
-print(statistics.median(float(r[0]) for r in rows), max(int(r[1]) for r in rows))" "$BENCH/time.txt")
-    SECS=${out% *}; MIB=$(( ${out#* } / 1024 ))
+    read -r SECS MIB <<< "$(stats "$BENCH/time.txt")"
     printf '  %-28s %8.3f s %7d MiB  (median of %d)\n' "$label" "$SECS" "$MIB" "$runs"
 }
 # paired RUNS LABEL_A LABEL_B: runs the commands in arrays A and B in turn,
@@ -65,14 +69,12 @@ paired() {
         timed "$BENCH/time-a.txt" "${A[@]}"
         timed "$BENCH/time-b.txt" "${B[@]}"
     done
-    local out; out=$(python3 -c "import statistics, sys
-def rows(path): return [l.split() for l in open(path) if l[:1].isdigit()]
-a, b = rows(sys.argv[1]), rows(sys.argv[2])
-ratios = [float(y[0]) / float(x[0]) for x, y in zip(a, b) if float(x[0]) > 0]
-print(statistics.median(float(r[0]) for r in a), max(int(r[1]) for r in a) // 1024,
-      statistics.median(float(r[0]) for r in b), max(int(r[1]) for r in b) // 1024,
-      f'{statistics.median(ratios):.1f}x' if ratios else 'n/a')" "$BENCH/time-a.txt" "$BENCH/time-b.txt")
-    read -r SECS_A MIB_A SECS_B MIB_B PAIRED <<< "$out"
+    read -r SECS_A MIB_A <<< "$(stats "$BENCH/time-a.txt")"
+    read -r SECS_B MIB_B <<< "$(stats "$BENCH/time-b.txt")"
+    PAIRED=$(python3 -c "import statistics, sys
+a, b = ([float(line.split()[0]) for line in open(path)] for path in sys.argv[1:])
+ratios = [y / x for x, y in zip(a, b) if x > 0]
+print(f'{statistics.median(ratios):.1f}x' if ratios else 'n/a')" "$BENCH/time-a.txt" "$BENCH/time-b.txt")
     printf '  %-28s %8.3f s %7d MiB  (median of %d)\n' "$label_a" "$SECS_A" "$MIB_A" "$runs"
     printf '  %-28s %8.3f s %7d MiB  (median of %d, each run right after one of the above)\n' "$label_b" "$SECS_B" "$MIB_B" "$runs"
 }
