@@ -12,6 +12,7 @@ mod diagnostic;
 mod node;
 mod source;
 mod toml_reader;
+mod yaml_input;
 mod yaml_reader;
 
 pub use code::Code;

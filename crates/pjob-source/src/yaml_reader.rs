@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as YamlSpan, Tag};
 
+use crate::yaml_input::TextInput;
 use crate::{Code, Diagnostic, Document, Entry, Node, SourceFile, Span, Value};
 
 /// Most nodes alias expansion may create in one file.
@@ -21,7 +22,7 @@ pub(crate) fn parse(file: &SourceFile) -> Result<Vec<Document>, Box<Diagnostic>>
     let mut docs = Vec::new();
     let mut index = 0;
     let mut root: Option<Node> = None;
-    for event in Parser::new_from_str(file.text()) {
+    for event in Parser::new(TextInput::new(file.text())) {
         let (event, span) = event.map_err(|e| reader.scan_error(&e))?;
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
