@@ -1,5 +1,7 @@
 //! The document tree: values with the spans they came from.
 
+use std::borrow::Cow;
+
 use crate::Span;
 
 /// A value and where it stands in the file.
@@ -125,7 +127,7 @@ impl Node {
         let mut node = self;
         let mut best = self.span;
         for token in pointer.split('/').skip(1) {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            let token = if token.contains('~') { Cow::Owned(token.replace("~1", "/").replace("~0", "~")) } else { Cow::Borrowed(token) };
             match &node.value {
                 Value::Map(entries) => match entries.iter().find(|e| e.key == token) {
                     Some(e) => {
@@ -151,5 +153,25 @@ impl Node {
             Value::Map(_) | Value::Seq(_) => best,
             _ => node.span,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{SourceFile, parse};
+
+    #[test]
+    fn locate_follows_plain_and_escaped_pointer_tokens() {
+        let text = "metadata:\n  tags:\n    team/ml: a\n    x~y: b\n  name: job\nspec:\n  inputs:\n    - name: data\n";
+        let root = parse(&SourceFile::new("t.yaml", text)).unwrap().remove(0).root;
+        let shown = |pointer: &str| {
+            let span = root.locate(pointer, None);
+            &text[span.offset..span.end()]
+        };
+        assert_eq!(shown("/metadata/name"), "job");
+        assert_eq!(shown("/metadata/tags/team~1ml"), "a");
+        assert_eq!(shown("/metadata/tags/x~0y"), "b");
+        assert_eq!(shown("/spec/inputs/0/name"), "data");
+        assert_eq!(shown("/metadata/tags/team/ml"), "tags", "an unescaped `/` splits the key: the deepest key found is shown");
     }
 }
