@@ -227,8 +227,42 @@ mod tests {
         (events(Parser::new_from_str(text)), events(Parser::new(TextInput::new(text))))
     }
 
+    /// `text` with a few of YAML's significant characters and runs
+    /// inserted, and stretches cut or doubled, at places `seed` picks.
+    fn mutated(text: &str, seed: u64) -> String {
+        const PIECES: [&str; 16] = [" ", "\t", "\n", ": ", "- ", "#", "'", "\"", "[", "}", ",", "|-\n", "&a ", "*a", "\u{e9}", "\r\n"];
+        let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut out = text.to_string();
+        for _ in 0..3 {
+            let boundary = |out: &String, mut i: usize| {
+                while !out.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            let at = boundary(&out, next(out.len() + 1));
+            let end = boundary(&out, (at + 1 + next(40)).min(out.len()));
+            match next(4) {
+                0 => out.insert_str(at, PIECES[next(PIECES.len())]),
+                1 => out.replace_range(at..end, ""),
+                2 => out.insert_str(at, &"x".repeat(40)),
+                _ => {
+                    let stretch = out[at..end].to_string();
+                    out.insert_str(at, &stretch);
+                }
+            }
+        }
+        out
+    }
+
     #[test]
-    fn every_manifest_in_the_repository_reads_the_same() {
+    fn every_manifest_in_the_repository_and_mutations_of_it_read_the_same() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let mut folders: Vec<_> = ["examples", "tests/conformance", "tests/bad-input"].iter().map(|dir| root.join(dir)).collect();
         let mut read = 0;
@@ -239,8 +273,10 @@ mod tests {
                 } else if let Some(text) =
                     path.extension().filter(|e| *e == "yaml" || *e == "yml").and_then(|_| std::fs::read_to_string(&path).ok())
                 {
-                    let (theirs, ours) = both(&text);
-                    assert_eq!(ours, theirs, "{}", path.display());
+                    for variant in std::iter::once(text.clone()).chain((0..12).map(|seed| mutated(&text, seed))) {
+                        let (theirs, ours) = both(&variant);
+                        assert_eq!(ours, theirs, "{}: {variant:?}", path.display());
+                    }
                     read += 1;
                 }
             }
