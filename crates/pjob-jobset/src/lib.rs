@@ -24,6 +24,7 @@ mod check;
 mod compile;
 mod compile_set;
 mod discover;
+mod folder_open;
 mod git;
 mod links;
 mod set;

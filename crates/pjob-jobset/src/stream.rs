@@ -64,6 +64,7 @@ impl Loader<'_> {
     /// one file (a folder that could not be walked, or holds no manifest)
     /// reach `per_file` as a `Loaded` of their own, in order too.
     pub fn stream<T: Send>(&self, paths: &[PathBuf], per_file: impl Fn(Loaded) -> T + Sync, sink: impl FnMut(T)) {
+        crate::folder_open::new_load();
         // The validator compiles on a worker while this thread walks the folders.
         rayon::spawn(pjob_manifest::prepare_validator);
         let mut handoff = Handoff { sink, folder_manifests: 0, per_file: &per_file };

@@ -122,7 +122,14 @@ impl SourceFile {
     /// [`Code::Encoding`] diagnostic at its first bad byte; a larger file is
     /// refused once more than that has been read.
     pub fn read(path: &Path) -> Result<SourceFile, ReadError> {
-        let mut file = std::fs::File::open(path).map_err(ReadError::Io)?;
+        let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+        SourceFile::read_opened(path, file)
+    }
+
+    /// Reads the manifest file `path` names from `file`, the caller's open
+    /// handle on it (opened, say, relative to a folder it holds open), as
+    /// [`SourceFile::read`] reads it.
+    pub fn read_opened(path: &Path, mut file: std::fs::File) -> Result<SourceFile, ReadError> {
         // Most manifests fit the first read; asking the file's size first would cost
         // a system call per file (a fifth of them when validating a folder).
         let mut bytes = Vec::with_capacity(FIRST_READ_BYTES);

@@ -1,0 +1,125 @@
+//! Opening the files of a folder relative to the folder, held open.
+//!
+//! The kernel resolves a path one component at a time on every open: a
+//! file named relative to its folder's open descriptor costs one lookup
+//! where `manifests/team/job.yaml` costs three. Files are loaded a folder
+//! at a time, so each worker thread keeps the folder it opened last, for
+//! one load: a folder renamed and made again between two loads of a
+//! long-lived process is opened again by its path.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustix::fs::{Mode, OFlags};
+
+/// Which load this is: a folder held from an earlier one is not used.
+static LOAD: AtomicU64 = AtomicU64::new(0);
+
+/// A folder a thread holds open: the load it was opened for, its path, its descriptor.
+type Held = (u64, PathBuf, OwnedFd);
+
+thread_local! {
+    /// The folder this thread opened a file in last.
+    static FOLDER: RefCell<Option<Held>> = const { RefCell::new(None) };
+}
+
+/// Starts a new load: folders held open from earlier ones are opened again.
+pub(crate) fn new_load() {
+    LOAD.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Opens `path` for reading, relative to its folder's descriptor when this
+/// thread holds it (or can open it), else by its whole path. Errors are
+/// those of opening the whole path, so messages do not depend on the route.
+pub(crate) fn open(path: &Path) -> io::Result<File> {
+    let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else { return File::open(path) };
+    let load = LOAD.load(Ordering::Relaxed);
+    let opened = FOLDER.with_borrow_mut(|held| {
+        if held.as_ref().is_none_or(|(when, at, _)| *when != load || at != folder) {
+            *held = None;
+            let dir = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
+            let fd = rustix::fs::open(dir, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok()?;
+            *held = Some((load, folder.to_path_buf(), fd));
+        }
+        let (_, _, fd) = held.as_ref()?;
+        rustix::fs::openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).ok()
+    });
+    match opened {
+        Some(fd) => Ok(File::from(fd)),
+        None => File::open(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::{new_load, open};
+
+    fn read(path: &std::path::Path) -> std::io::Result<String> {
+        let mut text = String::new();
+        open(path)?.read_to_string(&mut text)?;
+        Ok(text)
+    }
+
+    #[test]
+    fn files_of_one_folder_and_then_another_are_each_read() {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(folder)).unwrap();
+            for file in ["x.yaml", "y.yaml"] {
+                std::fs::write(dir.path().join(folder).join(file), format!("{folder}/{file}")).unwrap();
+            }
+        }
+        for (folder, file) in [("a", "x.yaml"), ("a", "y.yaml"), ("b", "x.yaml"), ("a", "y.yaml")] {
+            assert_eq!(read(&dir.path().join(folder).join(file)).unwrap(), format!("{folder}/{file}"));
+        }
+    }
+
+    #[test]
+    fn a_folder_replaced_by_another_of_the_same_name_is_read_by_name_after_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("f");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("old.yaml"), "old").unwrap();
+        assert_eq!(read(&folder.join("old.yaml")).unwrap(), "old");
+        std::fs::remove_dir_all(&folder).unwrap();
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("new.yaml"), "new").unwrap();
+        assert_eq!(read(&folder.join("new.yaml")).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_folder_renamed_and_made_again_is_read_anew_in_the_next_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("f");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("job.yaml"), "before").unwrap();
+        assert_eq!(read(&folder.join("job.yaml")).unwrap(), "before");
+        std::fs::rename(&folder, dir.path().join("f-old")).unwrap();
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("job.yaml"), "after").unwrap();
+        new_load();
+        assert_eq!(read(&folder.join("job.yaml")).unwrap(), "after");
+    }
+
+    #[test]
+    fn a_missing_file_fails_as_opening_its_path_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.yaml");
+        let error = open(&missing).unwrap_err();
+        assert_eq!(error.kind(), std::fs::File::open(&missing).unwrap_err().kind());
+        let in_missing_folder = dir.path().join("none").join("x.yaml");
+        assert_eq!(open(&in_missing_folder).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn a_file_named_without_a_folder_is_found_in_the_working_directory() {
+        // `Cargo.toml` of this crate: tests run in the crate's folder.
+        assert!(read(std::path::Path::new("Cargo.toml")).unwrap().contains("pjob-jobset"));
+    }
+}
