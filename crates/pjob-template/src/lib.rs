@@ -126,8 +126,10 @@ impl Renderer {
     /// Renders every string value of `doc` (except under `vars:`), and
     /// returns the rendered document, or every template error with the
     /// document rendered as far as it could be.
+    /// `doc` is a document of `file`: a file whose text cannot hold a
+    /// template is not searched value by value.
     pub fn render(&self, file: &SourceFile, mut doc: Document) -> Result<Document, RenderFailure> {
-        if !contains_template(&doc.root) {
+        if is_plain_text(file.text()) || !contains_template(&doc.root) {
             return Ok(doc);
         }
         let context = self.context(file, &doc);
@@ -547,6 +549,16 @@ fn is_template(s: &str) -> bool {
     // `{{`, `{%` or `{#`, byte by byte: every string of every manifest is asked,
     // and a substring search costs more to set up than these short values take to scan.
     s.as_bytes().windows(2).any(|w| w[0] == b'{' && matches!(w[1], b'{' | b'%' | b'#'))
+}
+
+/// Whether no value read from `text` (a whole file) can hold a template
+/// (`{{`, `{%`, `{#`) or a reference marker (`⟦`): the text has none, and no
+/// escape sequence (`\u007b`) that a quoted string could spell one with.
+/// One pass over the file, where asking each value walks the document.
+pub fn is_plain_text(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let opens_template = |at: usize| matches!(bytes.get(at + 1), Some(b'{' | b'%' | b'#'));
+    !text.match_indices('{').any(|(at, _)| opens_template(at)) && !text.contains('\\') && !text.contains(reference::OPEN)
 }
 
 fn contains_template(node: &Node) -> bool {

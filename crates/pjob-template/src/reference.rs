@@ -56,7 +56,7 @@ impl Reference {
     }
 }
 
-const OPEN: char = '⟦';
+pub(crate) const OPEN: char = '⟦';
 const CLOSE: char = '⟧';
 /// What an output marker starts with, so that it reads as an S3 URI.
 const OUTPUT_PREFIX: &str = "s3://pjob-upstream/";

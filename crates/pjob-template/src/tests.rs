@@ -277,3 +277,20 @@ fn a_template_that_keeps_only_a_part_of_a_pipeline_parameter_is_refused() {
         "the parameter passed on whole (`b`) stays fine"
     );
 }
+
+#[test]
+fn plain_text_is_text_no_value_of_which_can_be_a_template() {
+    for plain in ["spec: {a: b, c: [d]}\n", "a: '{ {'\n", "a: x{y}\n", "a: '}}{'\n", "a = 'b'\n", ""] {
+        assert!(is_plain_text(plain), "{plain:?}");
+    }
+    for not_plain in ["a: '{{ b }}'\n", "a: '{% if x %}'\n", "a: x{# c #}\n", "a: \"\\u007b{ b }}\"\n", "a: '⟦b⟧'\n"] {
+        assert!(!is_plain_text(not_plain), "{not_plain:?}");
+    }
+}
+
+#[test]
+fn a_template_spelt_with_escapes_is_still_rendered() {
+    let out = render_with("vars: {b: one}\nspec:\n  a: \"\\u007b\\u007b b }}\"\n  c: \"{\\\n    { b }}\"\n", &[]).unwrap();
+    assert_eq!(out["spec"]["a"], "one");
+    assert_eq!(out["spec"]["c"], "one");
+}
