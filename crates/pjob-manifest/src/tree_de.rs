@@ -12,7 +12,8 @@ use serde::de::{self, DeserializeSeed, Visitor};
 
 use pjob_source::{Entry, Node, Value};
 
-/// Deserializes one value of the tree.
+/// Deserializes one value of the tree (as often as asked: a copy reads it again).
+#[derive(Clone, Copy)]
 pub(crate) struct TreeDeserializer<'de>(pub(crate) &'de Node);
 
 /// Types `T` from a value of the tree.

@@ -57,8 +57,10 @@ pub struct ClarifyProcessorSpec {
     /// threshold, ...) are then written as they are.
     #[serde(default)]
     pub skip_early_validation: bool,
-    /// Fields every kind shares.
-    #[serde(flatten)]
+    /// Fields every kind shares (read beside the kind's own, by
+    /// [`JobSpec::from_json`](super::JobSpec::from_json)).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(!skip_deserializing)]
     pub common: CommonSpec,
 }
 

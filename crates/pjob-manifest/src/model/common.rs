@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::{ProcessingInput, ProcessingOutput};
 
 /// The settings of the SDK's processor constructor and `run()` that every kind takes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// `Default` is the placeholder a kind's spec holds until these fields are
+/// read (see [`JobSpec::from_json`](super::JobSpec::from_json)), not a valid spec.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct CommonSpec {
     /// IAM role ARN the job runs as (`RoleArn`).

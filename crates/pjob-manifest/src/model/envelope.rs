@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     ClarifyProcessorSpec, CommonSpec, FrameworkProcessorSpec, ProcessorSpec, PySparkProcessorSpec, ScriptProcessorSpec,
-    SparkJarProcessorSpec,
+    SparkJarProcessorSpec, SparkSpec,
 };
 
 /// The only manifest API version this release reads.
@@ -150,20 +150,46 @@ impl JobSpec {
 
     /// Deserializes the `spec` object of a manifest of `kind`.
     pub fn from_json(kind: Kind, spec: serde_json::Value) -> Result<JobSpec, serde_json::Error> {
-        JobSpec::deserialize_kind(kind, spec)
+        JobSpec::deserialize_kind(kind, &spec)
     }
 
-    /// Deserializes the `spec` of a manifest of `kind` from any serde source
-    /// (its JSON, or its source tree).
-    pub(crate) fn deserialize_kind<'de, D: serde::Deserializer<'de>>(kind: Kind, spec: D) -> Result<JobSpec, D::Error> {
+    /// Deserializes the `spec` of a manifest of `kind` from a serde source
+    /// that can be read more than once (its JSON, or its source tree): the
+    /// kind's own fields, the Spark kinds' shared ones and [`CommonSpec`] are
+    /// each read from the same mapping, each ignoring the others' fields (the
+    /// schema refuses a field of none). Reading the mapping three times costs
+    /// less than `#[serde(flatten)]`, which copies every field it does not
+    /// know into a buffer first.
+    pub(crate) fn deserialize_kind<'de, D: serde::Deserializer<'de> + Copy>(kind: Kind, spec: D) -> Result<JobSpec, D::Error> {
         use serde::Deserialize;
+        fn with_common<'de, T: Deserialize<'de>, D: serde::Deserializer<'de> + Copy>(
+            spec: D,
+            common: impl FnOnce(&mut T) -> &mut CommonSpec,
+        ) -> Result<Box<T>, D::Error> {
+            let mut own = Box::new(T::deserialize(spec)?);
+            *common(&mut own) = CommonSpec::deserialize(spec)?;
+            Ok(own)
+        }
+        fn spark<'de, D: serde::Deserializer<'de> + Copy>(spec: D) -> Result<SparkSpec, D::Error> {
+            let mut spark = SparkSpec::deserialize(spec)?;
+            spark.common = CommonSpec::deserialize(spec)?;
+            Ok(spark)
+        }
         Ok(match kind {
-            Kind::Processor => JobSpec::Processor(Deserialize::deserialize(spec)?),
-            Kind::ScriptProcessor => JobSpec::ScriptProcessor(Deserialize::deserialize(spec)?),
-            Kind::FrameworkProcessor => JobSpec::FrameworkProcessor(Deserialize::deserialize(spec)?),
-            Kind::PySparkProcessor => JobSpec::PySparkProcessor(Deserialize::deserialize(spec)?),
-            Kind::SparkJarProcessor => JobSpec::SparkJarProcessor(Deserialize::deserialize(spec)?),
-            Kind::ClarifyProcessor => JobSpec::ClarifyProcessor(Deserialize::deserialize(spec)?),
+            Kind::Processor => JobSpec::Processor(with_common(spec, |s: &mut ProcessorSpec| &mut s.common)?),
+            Kind::ScriptProcessor => JobSpec::ScriptProcessor(with_common(spec, |s: &mut ScriptProcessorSpec| &mut s.common)?),
+            Kind::FrameworkProcessor => JobSpec::FrameworkProcessor(with_common(spec, |s: &mut FrameworkProcessorSpec| &mut s.common)?),
+            Kind::ClarifyProcessor => JobSpec::ClarifyProcessor(with_common(spec, |s: &mut ClarifyProcessorSpec| &mut s.common)?),
+            Kind::PySparkProcessor => {
+                let mut own = Box::new(PySparkProcessorSpec::deserialize(spec)?);
+                own.spark = spark(spec)?;
+                JobSpec::PySparkProcessor(own)
+            }
+            Kind::SparkJarProcessor => {
+                let mut own = Box::new(SparkJarProcessorSpec::deserialize(spec)?);
+                own.spark = spark(spec)?;
+                JobSpec::SparkJarProcessor(own)
+            }
         })
     }
 }

@@ -14,8 +14,10 @@ pub struct ProcessorSpec {
     /// Entrypoint of the container (`AppSpecification.ContainerEntrypoint`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
-    /// Fields every kind shares.
-    #[serde(flatten)]
+    /// Fields every kind shares (read beside the kind's own, by
+    /// [`JobSpec::from_json`](super::JobSpec::from_json)).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(!skip_deserializing)]
     pub common: CommonSpec,
 }
 
@@ -31,8 +33,10 @@ pub struct ScriptProcessorSpec {
     /// The script: a local file (uploaded by pjob) or an `s3://` URI. It is
     /// mounted at `/opt/ml/processing/input/code/`.
     pub code: String,
-    /// Fields every kind shares.
-    #[serde(flatten)]
+    /// Fields every kind shares (read beside the kind's own, by
+    /// [`JobSpec::from_json`](super::JobSpec::from_json)).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(!skip_deserializing)]
     pub common: CommonSpec,
 }
 
@@ -114,8 +118,10 @@ pub struct FrameworkProcessorSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^arn:aws[a-z\-]*:codeartifact:[a-z0-9\-]+:\d{12}:repository/[^/]+/[^/]+$"))]
     pub codeartifact_repo_arn: Option<String>,
-    /// Fields every kind shares.
-    #[serde(flatten)]
+    /// Fields every kind shares (read beside the kind's own, by
+    /// [`JobSpec::from_json`](super::JobSpec::from_json)).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(!skip_deserializing)]
     pub common: CommonSpec,
 }
 
@@ -172,7 +178,10 @@ impl std::fmt::Debug for GitConfig {
 }
 
 /// Settings `PySparkProcessor` and `SparkJarProcessor` share.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// `Default` is the placeholder a Spark kind's spec holds until these fields
+/// are read (see [`JobSpec::from_json`](super::JobSpec::from_json)), not a valid spec.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct SparkSpec {
     /// Spark version of the processing image, such as `"3.3"`.
@@ -217,8 +226,10 @@ pub struct SparkSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^s3://"))]
     pub dependency_location: Option<String>,
-    /// Fields every kind shares.
-    #[serde(flatten)]
+    /// Fields every kind shares (read beside the kind's own, by
+    /// [`JobSpec::from_json`](super::JobSpec::from_json)).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(!skip_deserializing)]
     pub common: CommonSpec,
 }
 
@@ -255,7 +266,8 @@ pub struct PySparkProcessorSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub submit_py_files: Vec<String>,
     /// Settings shared with `SparkJarProcessor`.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(!skip_deserializing)]
     pub spark: SparkSpec,
 }
 
@@ -267,7 +279,8 @@ pub struct SparkJarProcessorSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_class: Option<String>,
     /// Settings shared with `PySparkProcessor`.
-    #[serde(flatten)]
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(!skip_deserializing)]
     pub spark: SparkSpec,
 }
 
