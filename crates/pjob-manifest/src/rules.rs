@@ -1,6 +1,7 @@
 //! Semantic rules the schema cannot say: URIs, ARNs, names, paths, local
 //! files, and the combinations the SDK refuses.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -41,6 +42,25 @@ pub(crate) fn check(file: &SourceFile, root: &Node, manifest: &Manifest, ctx: &V
 /// A mapping key as a JSON pointer token (`~` and `/` escaped).
 fn pointer_token(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Where a checked value is, as a JSON pointer: a pointer built from an
+/// index (`/spec/inputs/0/source`) is written out only for a problem.
+trait Pointer {
+    /// The pointer.
+    fn pointer(&self) -> Cow<'_, str>;
+}
+
+impl Pointer for str {
+    fn pointer(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl<F: Fn() -> String> Pointer for F {
+    fn pointer(&self) -> Cow<'_, str> {
+        Cow::Owned(self())
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -172,11 +192,11 @@ impl Checker<'_> {
 
     fn inputs(&mut self, spec: &JobSpec, inputs: &[ProcessingInput]) {
         let reserved = Self::reserved_inputs(spec);
-        let mut names: HashMap<String, usize> = HashMap::new();
-        let mut destinations: HashMap<String, usize> = HashMap::new();
+        let mut names: HashMap<Cow<'_, str>, usize> = HashMap::new();
+        let mut destinations: HashMap<&str, usize> = HashMap::new();
         for (i, input) in inputs.iter().enumerate() {
             let at = |f: &str| format!("/spec/inputs/{i}/{f}");
-            let name = input.name.clone().unwrap_or_else(|| format!("input-{}", i + 1));
+            let name = input.name.as_deref().map_or_else(|| Cow::Owned(format!("input-{}", i + 1)), Cow::Borrowed);
             if let Some(first) = names.insert(name.clone(), i) {
                 let line = self.line_of(&format!("/spec/inputs/{first}/name"));
                 self.err(
@@ -185,7 +205,7 @@ impl Checker<'_> {
                     format!("input name `{name}` is already used on line {line}"),
                     "give every input its own name",
                 );
-            } else if reserved.contains(&name.as_str()) {
+            } else if reserved.contains(&&*name) {
                 self.err(
                     &at("name"),
                     Code::Duplicate,
@@ -207,7 +227,7 @@ impl Checker<'_> {
                     "add `source` (an s3:// URI or a local path), or a `dataset_definition`",
                 ),
                 (None, Some(source)) => {
-                    self.local_or_s3(&at("source"), source, FileKind::Any);
+                    self.local_or_s3(&|| at("source"), source, FileKind::Any);
                     match &input.destination {
                         None => self.err(
                             &format!("/spec/inputs/{i}"),
@@ -216,9 +236,8 @@ impl Checker<'_> {
                             "add `destination: /opt/ml/processing/input/<name>`",
                         ),
                         Some(dest) => {
-                            self.processing_path(&at("destination"), dest);
-                            let key = dest.trim_end_matches('/').to_string();
-                            if let Some(first) = destinations.insert(key, i) {
+                            self.processing_path(&|| at("destination"), dest);
+                            if let Some(first) = destinations.insert(dest.trim_end_matches('/'), i) {
                                 let line = self.line_of(&format!("/spec/inputs/{first}/destination"));
                                 self.err(
                                     &at("destination"),
@@ -268,13 +287,13 @@ impl Checker<'_> {
                 "add one of them",
             ),
             (Some(a), None) => {
-                self.s3_uri(&format!("{pointer}/athena_dataset_definition/output_s3_uri"), &a.output_s3_uri);
+                self.s3_uri(&|| format!("{pointer}/athena_dataset_definition/output_s3_uri"), &a.output_s3_uri);
                 if let Some(k) = &a.kms_key_id {
                     self.kms_key(&format!("{pointer}/athena_dataset_definition/kms_key_id"), k);
                 }
             }
             (None, Some(r)) => {
-                self.s3_uri(&format!("{pointer}/redshift_dataset_definition/output_s3_uri"), &r.output_s3_uri);
+                self.s3_uri(&|| format!("{pointer}/redshift_dataset_definition/output_s3_uri"), &r.output_s3_uri);
                 if !is_role_arn(&r.cluster_role_arn) {
                     self.err(
                         &format!("{pointer}/redshift_dataset_definition/cluster_role_arn"),
@@ -289,7 +308,7 @@ impl Checker<'_> {
             }
         }
         match &dd.local_path {
-            Some(p) => self.processing_path(&format!("{pointer}/local_path"), p),
+            Some(p) => self.processing_path(&|| format!("{pointer}/local_path"), p),
             None => self.err(
                 pointer,
                 Code::MissingField,
@@ -300,10 +319,10 @@ impl Checker<'_> {
     }
 
     fn outputs(&mut self, _spec: &JobSpec, outputs: &[ProcessingOutput]) {
-        let mut names: HashMap<String, usize> = HashMap::new();
+        let mut names: HashMap<Cow<'_, str>, usize> = HashMap::new();
         for (i, output) in outputs.iter().enumerate() {
             let at = |f: &str| format!("/spec/outputs/{i}/{f}");
-            let name = output.name.clone().unwrap_or_else(|| format!("output-{}", i + 1));
+            let name = output.name.as_deref().map_or_else(|| Cow::Owned(format!("output-{}", i + 1)), Cow::Borrowed);
             if let Some(first) = names.insert(name.clone(), i) {
                 let line = self.line_of(&format!("/spec/outputs/{first}/name"));
                 self.err(
@@ -314,7 +333,7 @@ impl Checker<'_> {
                 );
             }
             match &output.source {
-                Some(source) => self.processing_path(&at("source"), source),
+                Some(source) => self.processing_path(&|| at("source"), source),
                 None if output.feature_store_output.is_none() => self.err(
                     &format!("/spec/outputs/{i}"),
                     Code::MissingField,
@@ -330,19 +349,19 @@ impl Checker<'_> {
                     "an output goes to S3 (`destination`) or a feature group (`feature_store_output`), not both".into(),
                     "remove one of them",
                 ),
-                (Some(dest), None) => self.destination(&at("destination"), dest),
+                (Some(dest), None) => self.destination(&|| at("destination"), dest),
                 _ => {}
             }
         }
     }
 
     /// An output destination: S3 for SageMaker; S3 or a local folder for local runs.
-    fn destination(&mut self, pointer: &str, dest: &str) {
+    fn destination(&mut self, pointer: &(impl Pointer + ?Sized), dest: &str) {
         if dest.starts_with("s3://") {
             self.s3_uri(pointer, dest);
         } else if self.ctx.target == Target::Aws {
             self.err(
-                pointer,
+                &pointer.pointer(),
                 Code::BadUri,
                 format!("`{dest}` is not an s3:// URI"),
                 "SageMaker writes outputs to S3: write s3://bucket/prefix (local folders work with `apply --local`)",
@@ -350,10 +369,10 @@ impl Checker<'_> {
         }
     }
 
-    fn processing_path(&mut self, pointer: &str, path: &str) {
+    fn processing_path(&mut self, pointer: &(impl Pointer + ?Sized), path: &str) {
         if !path.starts_with(PROCESSING_ROOT) || path.split('/').any(|p| p == "..") {
             self.err(
-                pointer,
+                &pointer.pointer(),
                 Code::BadPath,
                 format!("`{path}` is not under {PROCESSING_ROOT}"),
                 format!("SageMaker mounts inputs and outputs under {PROCESSING_ROOT}, e.g. {PROCESSING_ROOT}input/data"),
@@ -361,10 +380,10 @@ impl Checker<'_> {
         }
     }
 
-    fn s3_uri(&mut self, pointer: &str, uri: &str) {
+    fn s3_uri(&mut self, pointer: &(impl Pointer + ?Sized), uri: &str) {
         if let Some(problem) = s3_uri_problem(uri) {
             self.err(
-                pointer,
+                &pointer.pointer(),
                 Code::BadUri,
                 format!("`{uri}` is not a valid S3 URI: {problem}"),
                 "write s3://bucket/key, with a bucket name of 3-63 lowercase letters, digits, dots and hyphens",
@@ -384,14 +403,14 @@ impl Checker<'_> {
     }
 
     /// An `s3://` URI, or a local path that must exist.
-    fn local_or_s3(&mut self, pointer: &str, value: &str, kind: FileKind) {
+    fn local_or_s3(&mut self, pointer: &(impl Pointer + ?Sized), value: &str, kind: FileKind) {
         if value.starts_with("s3://") {
             self.s3_uri(pointer, value);
             return;
         }
         if value.contains("://") && !value.starts_with("file://") {
             self.err(
-                pointer,
+                &pointer.pointer(),
                 Code::BadUri,
                 format!("`{value}` is neither an s3:// URI nor a local path"),
                 "use s3://bucket/key or a path relative to the manifest",
@@ -399,7 +418,7 @@ impl Checker<'_> {
             return;
         }
         let path = self.ctx.base_dir.join(crate::local_path(value));
-        self.existing(pointer, &path, value, kind);
+        self.existing(&pointer.pointer(), &path, value, kind);
     }
 
     fn existing(&mut self, pointer: &str, path: &Path, shown: &str, kind: FileKind) {
@@ -454,7 +473,7 @@ impl Checker<'_> {
     fn spark_dependencies(&mut self, pointer: &str, values: &[String]) {
         for (i, v) in values.iter().enumerate() {
             if !v.starts_with("s3a://") {
-                self.local_or_s3(&format!("{pointer}/{i}"), v, FileKind::Any);
+                self.local_or_s3(&|| format!("{pointer}/{i}"), v, FileKind::Any);
             }
         }
     }
@@ -505,7 +524,7 @@ impl Checker<'_> {
             None => self.local_or_s3("/spec/code", &s.code, FileKind::File),
         }
         for (i, d) in s.dependencies.iter().enumerate() {
-            self.local_or_s3(&format!("/spec/dependencies/{i}"), d, FileKind::Any);
+            self.local_or_s3(&|| format!("/spec/dependencies/{i}"), d, FileKind::Any);
         }
     }
 
@@ -526,7 +545,7 @@ impl Checker<'_> {
             ("dependency_location", &s.dependency_location),
         ] {
             if let Some(uri) = value {
-                self.s3_uri(&format!("/spec/{field}"), uri);
+                self.s3_uri(&|| format!("/spec/{field}"), uri);
             }
         }
     }

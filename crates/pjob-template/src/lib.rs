@@ -557,8 +557,14 @@ fn is_template(s: &str) -> bool {
 /// One pass over the file, where asking each value walks the document.
 pub fn is_plain_text(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let opens_template = |at: usize| matches!(bytes.get(at + 1), Some(b'{' | b'%' | b'#'));
-    !text.match_indices('{').any(|(at, _)| opens_template(at)) && !text.contains('\\') && !text.contains(reference::OPEN)
+    let mut open = [0; 4];
+    let open = reference::OPEN.encode_utf8(&mut open).as_bytes();
+    // A `{`, a `\`, or the last byte of `⟦`, then what stands around it.
+    memchr::memchr3_iter(b'{', b'\\', open[open.len() - 1], bytes).all(|at| match bytes[at] {
+        b'{' => !matches!(bytes.get(at + 1), Some(b'{' | b'%' | b'#')),
+        b'\\' => false,
+        _ => !bytes[..=at].ends_with(open),
+    })
 }
 
 fn contains_template(node: &Node) -> bool {

@@ -280,7 +280,7 @@ fn a_template_that_keeps_only_a_part_of_a_pipeline_parameter_is_refused() {
 
 #[test]
 fn plain_text_is_text_no_value_of_which_can_be_a_template() {
-    for plain in ["spec: {a: b, c: [d]}\n", "a: '{ {'\n", "a: x{y}\n", "a: '}}{'\n", "a = 'b'\n", ""] {
+    for plain in ["spec: {a: b, c: [d]}\n", "a: '¦ ⟧'\n", "a: '{ {'\n", "a: x{y}\n", "a: '}}{'\n", "a = 'b'\n", ""] {
         assert!(is_plain_text(plain), "{plain:?}");
     }
     for not_plain in ["a: '{{ b }}'\n", "a: '{% if x %}'\n", "a: x{# c #}\n", "a: \"\\u007b{ b }}\"\n", "a: '⟦b⟧'\n"] {
