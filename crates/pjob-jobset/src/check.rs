@@ -92,10 +92,12 @@ impl<'a> Loader<'a> {
         }
         loaded.files += 1;
         let ctx = ValidationContext { base_dir: base_dir(file.path()), target: self.target };
+        // Asked once for the file, not once per document: a file may hold thousands.
+        let plain = pjob_template::is_plain_text(file.text());
         for doc in manifests {
             loaded.documents += 1;
             let name = doc.root.get("metadata").and_then(|m| m.get("name")).and_then(pjob_source::Node::as_str).map(str::to_string);
-            match check_document(&file, doc, self.renderer, &ctx) {
+            match check_document_of(&file, plain, doc, self.renderer, &ctx) {
                 Ok((doc, manifest)) => loaded.jobs.push(Job { file: file.clone(), doc, manifest }),
                 Err(ds) => {
                     loaded.diagnostics.extend(ds);
@@ -127,7 +129,21 @@ pub fn check_document(
     renderer: &Renderer,
     ctx: &ValidationContext,
 ) -> Result<(Document, Manifest), Vec<Diagnostic>> {
-    let (rendered, template_problems) = match renderer.render(file, doc) {
+    check_document_of(file, false, doc, renderer, ctx)
+}
+
+/// [`check_document`], for a document of a file whose text is known to
+/// hold no template when `plain` ([`pjob_template::is_plain_text`]): its
+/// documents are then not searched for one.
+fn check_document_of(
+    file: &SourceFile,
+    plain: bool,
+    doc: Document,
+    renderer: &Renderer,
+    ctx: &ValidationContext,
+) -> Result<(Document, Manifest), Vec<Diagnostic>> {
+    let rendered = if plain { Ok(doc) } else { renderer.render(file, doc) };
+    let (rendered, template_problems) = match rendered {
         Ok(rendered) => (rendered, Vec::new()),
         Err(failure) => (failure.document, failure.diagnostics),
     };
@@ -159,4 +175,50 @@ fn at_most(mut problems: Vec<Diagnostic>, file: &SourceFile) -> Vec<Diagnostic> 
     let help = format!("pjob lists the first {MAX_PROBLEMS_PER_DOCUMENT} problems of a document; fix those and run again");
     problems.push(Diagnostic::new(file, next, Code::MoreProblems, message).with_help(help));
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use pjob_manifest::{JobSpec, Target};
+    use pjob_source::SourceFile;
+    use pjob_template::{Renderer, Variables};
+
+    use super::Loader;
+    use crate::Loaded;
+
+    const JOB: &str = "apiVersion: pjob/v1\nkind: Processor\nmetadata:\n  name: NAME\nspec:\n  role: arn:aws:iam::123456789012:role/R\n  image_uri: IMAGE\n  instance_count: 1\n  instance_type: ml.m5.large\n";
+
+    fn images(text: &str) -> Vec<String> {
+        let mut variables = Variables::new();
+        variables.set("tag=7").unwrap();
+        let renderer = Renderer::new(variables);
+        let mut loaded = Loaded::default();
+        Loader::new(&renderer, Target::Aws).load_file(Arc::new(SourceFile::new("jobs.yaml", text)), true, &mut loaded);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let image = |spec: &JobSpec| match spec {
+            JobSpec::Processor(p) => p.image_uri.clone(),
+            _ => unreachable!("the documents are Processors"),
+        };
+        loaded.jobs.iter().map(|job| image(&job.manifest.spec)).collect()
+    }
+
+    fn job(name: &str, image: &str) -> String {
+        JOB.replace("NAME", name).replace("IMAGE", image)
+    }
+
+    #[test]
+    fn a_file_without_templates_loads_as_written() {
+        let text = format!("{}---\n{}", job("a", "x/a:1"), job("b", "x/b:{1}"));
+        assert_eq!(images(&text), ["x/a:1", "x/b:{1}"]);
+    }
+
+    #[test]
+    fn every_document_of_a_file_with_a_template_is_rendered_even_one_spelt_with_escapes() {
+        let text = format!("{}---\n{}---\n{}", job("a", "x/a:1"), job("b", "x/b:{{ tag }}"), job("c", "\"x/c:\\u007b\\u007b tag }}\""));
+        assert_eq!(images(&text), ["x/a:1", "x/b:7", "x/c:7"]);
+        let escaped_only = job("c", "\"x/c:\\u007b\\u007b tag }}\"");
+        assert_eq!(images(&escaped_only), ["x/c:7"]);
+    }
 }

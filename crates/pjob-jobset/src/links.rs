@@ -59,9 +59,7 @@ impl Job {
     /// The job's ties to other jobs of its set.
     pub fn links(&self) -> Links {
         let mut uses = Vec::new();
-        if !pjob_template::is_plain_text(self.file.text()) {
-            collect_uses(&self.doc.root, &mut uses);
-        }
+        collect_uses(&self.doc.root, &mut uses);
         let depends_on = match self.doc.root.get("metadata").and_then(|m| m.get("depends_on")).map(|n| &n.value) {
             Some(Value::Seq(items)) => items.iter().filter_map(|n| Some((n.as_str()?.to_string(), n.span))).collect(),
             _ => Vec::new(),

@@ -126,10 +126,10 @@ impl Renderer {
     /// Renders every string value of `doc` (except under `vars:`), and
     /// returns the rendered document, or every template error with the
     /// document rendered as far as it could be.
-    /// `doc` is a document of `file`: a file whose text cannot hold a
-    /// template is not searched value by value.
+    /// A caller with many documents of one file can ask [`is_plain_text`]
+    /// once for the file and skip rendering its documents when it is.
     pub fn render(&self, file: &SourceFile, mut doc: Document) -> Result<Document, RenderFailure> {
-        if is_plain_text(file.text()) || !contains_template(&doc.root) {
+        if !contains_template(&doc.root) {
             return Ok(doc);
         }
         let context = self.context(file, &doc);
