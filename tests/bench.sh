@@ -74,7 +74,7 @@ paired() {
     PAIRED=$(python3 -c "import statistics, sys
 a, b = ([float(line.split()[0]) for line in open(path)] for path in sys.argv[1:])
 ratios = [y / x for x, y in zip(a, b) if x > 0]
-print(f'{statistics.median(ratios):.1f}x' if ratios else 'n/a')" "$BENCH/time-a.txt" "$BENCH/time-b.txt")
+print(f'{statistics.median(ratios):.2f}x' if ratios else 'n/a')" "$BENCH/time-a.txt" "$BENCH/time-b.txt")
     printf '  %-28s %8.3f s %7d MiB  (median of %d)\n' "$label_a" "$SECS_A" "$MIB_A" "$runs"
     printf '  %-28s %8.3f s %7d MiB  (median of %d, each run right after one of the above)\n' "$label_b" "$SECS_B" "$MIB_B" "$runs"
 }
