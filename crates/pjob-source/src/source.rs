@@ -77,6 +77,17 @@ pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 /// Room for the first read of a manifest file: more than most manifests hold.
 const FIRST_READ_BYTES: usize = 16 * 1024;
 
+/// The most a thread's read buffer keeps between files: a larger file's
+/// room is given back once the file is read.
+const KEPT_READ_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// Each thread reads files into one buffer, which the file's text is
+    /// copied out of (as it was out of a buffer of its own before): no
+    /// buffer is allocated and freed per file.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Why a manifest file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -130,21 +141,32 @@ impl SourceFile {
     /// handle on it (opened, say, relative to a folder it holds open), as
     /// [`SourceFile::read`] reads it.
     pub fn read_opened(path: &Path, mut file: std::fs::File) -> Result<SourceFile, ReadError> {
-        // Most manifests fit the first read; asking the file's size first would cost
-        // a system call per file (a fifth of them when validating a folder).
-        let mut bytes = Vec::with_capacity(FIRST_READ_BYTES);
-        (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+        READ_BUFFER.with_borrow_mut(|bytes| {
+            bytes.clear();
+            // Most manifests fit the first read; asking the file's size first would cost
+            // a system call per file (a fifth of them when validating a folder).
+            bytes.reserve(FIRST_READ_BYTES);
+            let read = SourceFile::from_bytes(path, &mut file, bytes);
+            if bytes.capacity() > KEPT_READ_BYTES {
+                *bytes = Vec::new();
+            }
+            read
+        })
+    }
+
+    /// Reads `file` into `bytes` and makes the source file of them.
+    fn from_bytes(path: &Path, file: &mut std::fs::File, bytes: &mut Vec<u8>) -> Result<SourceFile, ReadError> {
+        file.take(MAX_FILE_BYTES + 1).read_to_end(bytes).map_err(ReadError::Io)?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
             let size = file.metadata().map_or(0, |meta| meta.len()).max(bytes.len() as u64);
             return Err(ReadError::TooLarge { path: path.to_path_buf(), size });
         }
-        match String::from_utf8(bytes) {
+        match std::str::from_utf8(bytes) {
             Ok(text) => Ok(SourceFile::new(path, text)),
             Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let file = SourceFile::new(path, text);
-                let message = format!("the file is not UTF-8 text: byte 0x{:02x} at offset {valid} is not", e.as_bytes()[valid]);
+                let valid = e.valid_up_to();
+                let file = SourceFile::new(path, String::from_utf8_lossy(bytes).into_owned());
+                let message = format!("the file is not UTF-8 text: byte 0x{:02x} at offset {valid} is not", bytes[valid]);
                 let diagnostic = Diagnostic::new(&file, Span::new(valid, 1), Code::Encoding, message)
                     .with_help("save the file as UTF-8 (manifests are UTF-8 text)");
                 Err(ReadError::NotUtf8(Box::new(diagnostic)))
@@ -209,7 +231,25 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::Span;
+    use super::{KEPT_READ_BYTES, ReadError, SourceFile, Span};
+
+    #[test]
+    fn files_read_one_after_another_on_a_thread_each_hold_their_own_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let large = "a: b\n".repeat(KEPT_READ_BYTES / 4);
+        let files = [write("small.yaml", b"kind: Processor\n"), write("large.yaml", large.as_bytes()), write("after.yaml", b"x: 1\n")];
+        let texts: Vec<String> = files.iter().map(|p| SourceFile::read(p).unwrap().text().to_string()).collect();
+        assert_eq!(texts, ["kind: Processor\n", large.as_str(), "x: 1\n"]);
+        let bad = write("bad.yaml", b"ok: yes\nname: \xff\n");
+        let Err(ReadError::NotUtf8(d)) = SourceFile::read(&bad) else { panic!("a byte that is not UTF-8 is refused") };
+        assert_eq!(d.span(), Span::new(14, 1), "{}", d.message());
+        assert_eq!(SourceFile::read(&files[2]).unwrap().text(), "x: 1\n", "nothing of the file before is left");
+    }
 
     #[test]
     fn spans_overlap_when_they_share_a_byte() {
