@@ -41,8 +41,10 @@ pub(crate) fn open(path: &Path) -> io::Result<File> {
     let opened = FOLDER.with_borrow_mut(|held| {
         if held.as_ref().is_none_or(|(when, at, _)| *when != load || at != folder) {
             *held = None;
+            // `O_PATH`: a handle to look names up in, which needs no permission to
+            // list the folder (opening its files by path needs none either).
             let dir = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
-            let fd = rustix::fs::open(dir, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok()?;
+            let fd = rustix::fs::open(dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok()?;
             *held = Some((load, folder.to_path_buf(), fd));
         }
         let (_, _, fd) = held.as_ref()?;
