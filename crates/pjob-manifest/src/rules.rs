@@ -418,10 +418,10 @@ impl Checker<'_> {
             return;
         }
         let path = self.ctx.base_dir.join(crate::local_path(value));
-        self.existing(&pointer.pointer(), &path, value, kind);
+        self.existing(pointer, &path, value, kind);
     }
 
-    fn existing(&mut self, pointer: &str, path: &Path, shown: &str, kind: FileKind) {
+    fn existing(&mut self, pointer: &(impl Pointer + ?Sized), path: &Path, shown: &str, kind: FileKind) {
         let ok = match kind {
             FileKind::File => path.is_file(),
             FileKind::Dir => path.is_dir(),
@@ -442,7 +442,7 @@ impl Checker<'_> {
                 format!("local {what} `{shown}` does not exist (looked for {looked})")
             };
             self.err(
-                pointer,
+                &pointer.pointer(),
                 Code::MissingFile,
                 message,
                 "relative paths resolve against the manifest's folder; fix the path, or use an s3:// URI",
@@ -451,7 +451,8 @@ impl Checker<'_> {
     }
 
     /// A path that exists but is a folder where a file is needed (or the reverse).
-    fn wrong_kind(&mut self, pointer: &str, path: &Path, shown: &str) {
+    fn wrong_kind(&mut self, pointer: &(impl Pointer + ?Sized), path: &Path, shown: &str) {
+        let pointer = pointer.pointer();
         let field = pointer.rsplit('/').find(|p| p.parse::<usize>().is_err()).unwrap_or("the field");
         let (message, help) = if path.is_dir() {
             (
@@ -465,7 +466,7 @@ impl Checker<'_> {
         } else {
             (format!("`{shown}` is a file, but `{field}` names a folder"), "name the folder that holds it".to_string())
         };
-        self.err(pointer, Code::MissingFile, message, help);
+        self.err(&pointer, Code::MissingFile, message, help);
     }
 
     /// Spark dependencies: S3 (`s3://`, or `s3a://` which Spark reads

@@ -126,6 +126,7 @@ impl Renderer {
     /// Renders every string value of `doc` (except under `vars:`), and
     /// returns the rendered document, or every template error with the
     /// document rendered as far as it could be.
+    ///
     /// A caller with many documents of one file can ask [`is_plain_text`]
     /// once for the file and skip rendering its documents when it is.
     pub fn render(&self, file: &SourceFile, mut doc: Document) -> Result<Document, RenderFailure> {
@@ -546,9 +547,14 @@ impl Context {
 }
 
 fn is_template(s: &str) -> bool {
-    // `{{`, `{%` or `{#`, byte by byte: every string of every manifest is asked,
-    // and a substring search costs more to set up than these short values take to scan.
-    s.as_bytes().windows(2).any(|w| w[0] == b'{' && matches!(w[1], b'{' | b'%' | b'#'))
+    // Byte by byte: every string of every manifest is asked, and a substring
+    // search costs more to set up than these short values take to scan.
+    s.as_bytes().windows(2).any(opens_block)
+}
+
+/// Whether `pair` (two bytes) opens a template block: `{{`, `{%` or `{#`.
+fn opens_block(pair: &[u8]) -> bool {
+    matches!(pair, [b'{', b'{' | b'%' | b'#'])
 }
 
 /// Whether no value read from `text` (a whole file) can hold a template
@@ -561,7 +567,7 @@ pub fn is_plain_text(text: &str) -> bool {
     let open = reference::OPEN.encode_utf8(&mut open).as_bytes();
     // A `{`, a `\`, or the last byte of `⟦`, then what stands around it.
     memchr::memchr3_iter(b'{', b'\\', open[open.len() - 1], bytes).all(|at| match bytes[at] {
-        b'{' => !matches!(bytes.get(at + 1), Some(b'{' | b'%' | b'#')),
+        b'{' => !bytes.get(at..at + 2).is_some_and(opens_block),
         b'\\' => false,
         _ => !bytes[..=at].ends_with(open),
     })
