@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 log=$(mktemp -d)
 export CARGO_TERM_COLOR=never NO_COLOR=1
+# A CI run builds once: incremental caches would only take disk (gigabytes).
+[ -z "${CI:-}" ] || export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 passed=0 failed=0 skipped=0
 failed_steps=()
 
