@@ -1,4 +1,5 @@
-//! The committed schema is what the code generates, and it accepts every example.
+//! The committed schema (the one pjob validates with) is what the code
+//! generates, and it accepts every example.
 
 use std::path::Path;
 
