@@ -75,6 +75,10 @@ fn count(pointer: &str, what: &str, n: usize, max: usize) -> Result<(), CompileE
 }
 
 fn length(pointer: &str, what: &str, text: &str, max: usize) -> Result<(), CompileError> {
+    // Characters are never more than bytes: most texts need no counting.
+    if text.len() <= max {
+        return Ok(());
+    }
     let n = text.chars().count();
     if n <= max {
         return Ok(());
@@ -85,4 +89,19 @@ fn length(pointer: &str, what: &str, text: &str, max: usize) -> Result<(), Compi
         help: format!("shorten it to at most {max} characters"),
         too_long: true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_ITEM_CHARS, length};
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        let within = |text: &str| length("/spec/env", "a value", text, MAX_ITEM_CHARS).is_ok();
+        assert!(within(&"a".repeat(MAX_ITEM_CHARS)));
+        assert!(!within(&"a".repeat(MAX_ITEM_CHARS + 1)));
+        // Two bytes a character: twice the bytes of the limit, and within it.
+        assert!(within(&"é".repeat(MAX_ITEM_CHARS)));
+        assert!(!within(&"é".repeat(MAX_ITEM_CHARS + 1)));
+    }
 }

@@ -10,6 +10,11 @@ use pjob_source::{Code, Diagnostic, Node, SourceFile};
 use crate::model::*;
 use crate::{Target, ValidationContext};
 
+/// A job's input or output names (or destinations), each with the first
+/// index it stands at. foldhash: every input and output of every job is
+/// recorded, and the names are the user's own.
+type NameMap<K> = HashMap<K, usize, foldhash::fast::RandomState>;
+
 /// Where SageMaker mounts processing inputs and outputs.
 const PROCESSING_ROOT: &str = "/opt/ml/processing/";
 
@@ -192,8 +197,8 @@ impl Checker<'_> {
 
     fn inputs(&mut self, spec: &JobSpec, inputs: &[ProcessingInput]) {
         let reserved = Self::reserved_inputs(spec);
-        let mut names: HashMap<Cow<'_, str>, usize> = HashMap::new();
-        let mut destinations: HashMap<&str, usize> = HashMap::new();
+        let mut names: NameMap<Cow<'_, str>> = NameMap::default();
+        let mut destinations: NameMap<&str> = NameMap::default();
         for (i, input) in inputs.iter().enumerate() {
             let at = |f: &str| format!("/spec/inputs/{i}/{f}");
             let name = input.name.as_deref().map_or_else(|| Cow::Owned(format!("input-{}", i + 1)), Cow::Borrowed);
@@ -319,7 +324,7 @@ impl Checker<'_> {
     }
 
     fn outputs(&mut self, _spec: &JobSpec, outputs: &[ProcessingOutput]) {
-        let mut names: HashMap<Cow<'_, str>, usize> = HashMap::new();
+        let mut names: NameMap<Cow<'_, str>> = NameMap::default();
         for (i, output) in outputs.iter().enumerate() {
             let at = |f: &str| format!("/spec/outputs/{i}/{f}");
             let name = output.name.as_deref().map_or_else(|| Cow::Owned(format!("output-{}", i + 1)), Cow::Borrowed);
@@ -624,7 +629,7 @@ pub(crate) fn s3_uri_problem(uri: &str) -> Option<&'static str> {
     }
     let valid_chars = bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
     let ends_ok = bucket.as_bytes()[0].is_ascii_alphanumeric() && bucket.as_bytes()[bucket.len() - 1].is_ascii_alphanumeric();
-    if !valid_chars || !ends_ok || bucket.contains("..") {
+    if !valid_chars || !ends_ok || bucket.as_bytes().windows(2).any(|pair| pair == b"..") {
         return Some("bucket names take lowercase letters, digits, dots and hyphens, and start and end with a letter or digit");
     }
     if uri.chars().any(char::is_whitespace) {
@@ -733,6 +738,8 @@ mod tests {
         assert!(s3_uri_problem("s3://My_Bucket/x").is_some());
         assert!(s3_uri_problem("s3:///x").is_some());
         assert!(s3_uri_problem("s3://ab").is_some());
+        assert_eq!(s3_uri_problem("s3://my.bucket/x"), None);
+        assert!(s3_uri_problem("s3://my..bucket/x").is_some());
         assert!(s3_uri_problem("gs://bucket/x").is_some());
     }
 
