@@ -98,7 +98,7 @@ impl<'a> Loader<'a> {
             loaded.documents += 1;
             let name = doc.root.get("metadata").and_then(|m| m.get("name")).and_then(pjob_source::Node::as_str).map(str::to_string);
             match check_document_of(&file, plain, doc, self.renderer, &ctx) {
-                Ok((doc, manifest)) => loaded.jobs.push(Job { file: file.clone(), doc, manifest }),
+                Ok((doc, manifest)) => loaded.jobs.push(Job { file: file.clone(), doc, manifest, rendered: !plain }),
                 Err(ds) => {
                     loaded.diagnostics.extend(ds);
                     loaded.invalid.extend(name);

@@ -180,7 +180,7 @@ impl Job {
             let message = format!("after filling in its references to other jobs, the manifest is not valid: {e}");
             Box::new(Diagnostic::new(&self.file, doc.root.span, Code::Invalid, message))
         })?;
-        Ok(Job { file: self.file.clone(), doc, manifest })
+        Ok(Job { file: self.file.clone(), doc, manifest, rendered: self.rendered })
     }
 }
 

@@ -54,6 +54,11 @@ pub struct Job {
     pub doc: Document,
     /// The typed manifest.
     pub manifest: Manifest,
+    /// Whether its document went through the template renderer. A file
+    /// without templates is not rendered, and only rendering writes
+    /// references to other jobs (`jobs.<name>...`), so such a job's
+    /// [`Job::links`] need not search its values for them.
+    pub rendered: bool,
 }
 
 impl Job {

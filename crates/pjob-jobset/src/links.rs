@@ -59,7 +59,9 @@ impl Job {
     /// The job's ties to other jobs of its set.
     pub fn links(&self) -> Links {
         let mut uses = Vec::new();
-        collect_uses(&self.doc.root, &mut uses);
+        if self.rendered {
+            collect_uses(&self.doc.root, &mut uses);
+        }
         let depends_on = match self.doc.root.get("metadata").and_then(|m| m.get("depends_on")).map(|n| &n.value) {
             Some(Value::Seq(items)) => items.iter().filter_map(|n| Some((n.as_str()?.to_string(), n.span))).collect(),
             _ => Vec::new(),
