@@ -47,7 +47,7 @@ impl<'a> Loader<'a> {
     }
 
     pub(crate) fn load_path(&self, path: &Path, explicit: bool, loaded: &mut Loaded) {
-        let read = crate::folder_open::open(path).map_err(ReadError::Io).and_then(|file| SourceFile::read_opened(path, file));
+        let read = crate::folder_open::open(path).map_err(ReadError::Io).and_then(|(file, end)| SourceFile::read_opened(path, file, end));
         let error = match read {
             Ok(file) => return self.load_file(Arc::new(file), explicit, loaded),
             Err(e) => e,

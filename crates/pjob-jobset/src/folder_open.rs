@@ -14,13 +14,30 @@ use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use pjob_source::FileEnd;
 use rustix::fs::{Mode, OFlags};
 
 /// Which load this is: a folder held from an earlier one is not used.
 static LOAD: AtomicU64 = AtomicU64::new(0);
 
-/// A folder a thread holds open: the load it was opened for, its path, its descriptor.
-type Held = (u64, PathBuf, OwnedFd);
+/// A folder a thread holds open: the load it was opened for, its path, its
+/// descriptor, and how the end of its files shows.
+type Held = (u64, PathBuf, OwnedFd, FileEnd);
+
+/// File systems (`statfs`'s `f_type`) that keep data on a local disk or in
+/// memory, where a read of a file stops short only at its end or before a
+/// page it could not read: ext2/3/4, XFS, Btrfs, F2FS, tmpfs, ramfs and
+/// overlayfs (whose reads are those of the file system below).
+const LOCAL_FILE_SYSTEMS: [u32; 7] = [0xEF53, 0x5846_5342, 0x9123_683E, 0xF2F5_2010, 0x0102_1994, 0x8584_58F6, 0x794C_7630];
+
+/// How the end of the files in the folder `dir` holds shows.
+fn file_end_in(dir: &OwnedFd) -> FileEnd {
+    match rustix::fs::fstatfs(dir) {
+        // `f_type` is a C long: the magic numbers are its low 32 bits.
+        Ok(fs) if LOCAL_FILE_SYSTEMS.contains(&(fs.f_type as u32)) => FileEnd::ShortRead,
+        _ => FileEnd::EmptyRead,
+    }
+}
 
 thread_local! {
     /// The folder this thread opened a file in last.
@@ -33,26 +50,30 @@ pub(crate) fn new_load() {
 }
 
 /// Opens `path` for reading, relative to its folder's descriptor when this
-/// thread holds it (or can open it), else by its whole path. Errors are
-/// those of opening the whole path, so messages do not depend on the route.
-pub(crate) fn open(path: &Path) -> io::Result<File> {
-    let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else { return File::open(path) };
+/// thread holds it (or can open it), else by its whole path; with how the
+/// file's end will show (found once per folder). Errors are those of
+/// opening the whole path, so messages do not depend on the route.
+pub(crate) fn open(path: &Path) -> io::Result<(File, FileEnd)> {
+    let by_path = || File::open(path).map(|file| (file, FileEnd::EmptyRead));
+    let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else { return by_path() };
     let load = LOAD.load(Ordering::Relaxed);
     let opened = FOLDER.with_borrow_mut(|held| {
-        if held.as_ref().is_none_or(|(when, at, _)| *when != load || at != folder) {
+        if held.as_ref().is_none_or(|(when, at, _, _)| *when != load || at != folder) {
             *held = None;
             // `O_PATH`: a handle to look names up in, which needs no permission to
             // list the folder (opening its files by path needs none either).
             let dir = if folder.as_os_str().is_empty() { Path::new(".") } else { folder };
             let fd = rustix::fs::open(dir, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty()).ok()?;
-            *held = Some((load, folder.to_path_buf(), fd));
+            let end = file_end_in(&fd);
+            *held = Some((load, folder.to_path_buf(), fd, end));
         }
-        let (_, _, fd) = held.as_ref()?;
-        rustix::fs::openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).ok()
+        let (_, _, fd, end) = held.as_ref()?;
+        let file = rustix::fs::openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()).ok()?;
+        Some((File::from(file), *end))
     });
     match opened {
-        Some(fd) => Ok(File::from(fd)),
-        None => File::open(path),
+        Some(opened) => Ok(opened),
+        None => by_path(),
     }
 }
 
@@ -60,11 +81,13 @@ pub(crate) fn open(path: &Path) -> io::Result<File> {
 mod tests {
     use std::io::Read;
 
+    use pjob_source::FileEnd;
+
     use super::{new_load, open};
 
     fn read(path: &std::path::Path) -> std::io::Result<String> {
         let mut text = String::new();
-        open(path)?.read_to_string(&mut text)?;
+        open(path)?.0.read_to_string(&mut text)?;
         Ok(text)
     }
 
@@ -117,6 +140,19 @@ mod tests {
         assert_eq!(error.kind(), std::fs::File::open(&missing).unwrap_err().kind());
         let in_missing_folder = dir.path().join("none").join("x.yaml");
         assert_eq!(open(&in_missing_folder).unwrap_err().kind(), std::io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn only_a_local_file_system_is_trusted_to_end_a_file_at_a_short_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("job.yaml"), "x").unwrap();
+        // This machine's temporary folder is on ext4, tmpfs or overlayfs.
+        assert_eq!(open(&dir.path().join("job.yaml")).unwrap().1, FileEnd::ShortRead);
+        // procfs answers a read with a part of the file (a page, or a line) at a time.
+        let (file, end) = open(std::path::Path::new("/proc/self/maps")).unwrap();
+        assert_eq!(end, FileEnd::EmptyRead);
+        let text = pjob_source::SourceFile::read_opened(std::path::Path::new("/proc/self/maps"), file, end).unwrap();
+        assert!(text.text().ends_with('\n') && text.text().lines().count() > 5, "{}", text.text());
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod yaml_reader;
 pub use code::Code;
 pub use diagnostic::{Diagnostic, Location};
 pub use node::{Entry, Node, Value};
-pub use source::{Format, MAX_FILE_BYTES, ReadError, SourceFile, Span};
+pub use source::{FileEnd, Format, MAX_FILE_BYTES, ReadError, SourceFile, Span};
 
 /// One manifest document: a YAML document or a whole TOML file.
 #[derive(Debug, Clone)]
